@@ -1,0 +1,265 @@
+using System.Collections.Generic;
+using EdgeRnn.Generators.Diagnostics;
+using EdgeRnn.Generators.Json;
+
+namespace EdgeRnn.Generators.Model;
+
+/// <summary>Reads an <c>edgernn/1</c> manifest into a <see cref="ManifestSpec"/>, reporting every problem with its place in the file.</summary>
+internal sealed class ManifestParser
+{
+    public const string FormatName = "edgernn/1";
+
+    private static readonly string[] s_rootProperties = ["format", "weights", "layout", "input", "layers", "skip", "name", "description", "$schema"];
+    private static readonly string[] s_inputProperties = ["size"];
+    private static readonly string[] s_recurrentProperties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "bidirectional", "proj_size", "name"];
+    private static readonly string[] s_rnnProperties = [.. s_recurrentProperties, "nonlinearity"];
+    private static readonly string[] s_linearProperties = ["type", "prefix", "activation", "in_features", "out_features", "output_size", "bias", "name"];
+
+    private readonly string _path;
+    private readonly string _text;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+
+    private ManifestParser(string path, string text)
+    {
+        _path = path;
+        _text = text;
+    }
+
+    private string FileName => PathUtil.FileName(_path);
+
+    public static ManifestResult Parse(string path, string text)
+    {
+        var parser = new ManifestParser(path, text);
+        var spec = parser.ParseRoot();
+        bool hasErrors = parser._diagnostics.Exists(d => Descriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        return new ManifestResult(path, hasErrors ? null : spec, new EquatableArray<DiagnosticInfo>([.. parser._diagnostics]));
+    }
+
+    private ManifestSpec? ParseRoot()
+    {
+        JsonNode root;
+        try
+        {
+            root = JsonReader.Parse(_text);
+        }
+        catch (JsonException e)
+        {
+            var at = LocationInfo.InText(_path, _text, e.Position, 1);
+            var pos = at.LineSpan.Start;
+            Report(Descriptors.MalformedJson, at, FileName, e.Message, pos.Line + 1, pos.Character + 1);
+            return null;
+        }
+
+        if (root.Kind != JsonKind.Object)
+        {
+            Report(Descriptors.InvalidManifestValue, At(root), FileName, $"the manifest must be a JSON object, not {JsonNode.Describe(root.Kind)}");
+            return null;
+        }
+        WarnUnknown(root, s_rootProperties, "the manifest");
+
+        var format = root.Property("format");
+        if (format is null)
+        {
+            Report(Descriptors.UnknownFormat, At(root, 1), FileName, "the \"format\" property is missing");
+            return null;
+        }
+        if (format.Value.Kind != JsonKind.String || format.Value.StringValue != FormatName)
+        {
+            string found = format.Value.Kind == JsonKind.String ? $"\"{format.Value.StringValue}\"" : JsonNode.Describe(format.Value.Kind);
+            Report(Descriptors.UnknownFormat, At(format.Value), FileName, $"unknown format {found}");
+            return null;
+        }
+
+        var layout = root.Property("layout");
+        if (layout is not null && (layout.Value.Kind != JsonKind.String || layout.Value.StringValue != "pytorch"))
+        {
+            Report(Descriptors.UnknownLayout, At(layout.Value), FileName,
+                layout.Value.Kind == JsonKind.String ? layout.Value.StringValue! : JsonNode.Describe(layout.Value.Kind));
+        }
+
+        string? weights = RequiredString(root, "weights", "the manifest");
+
+        int? inputSize = null;
+        LocationInfo? inputLocation = null;
+        var input = root.Property("input");
+        if (input is not null)
+        {
+            if (input.Value.Kind != JsonKind.Object)
+            {
+                Invalid(input.Value, $"\"input\" must be an object such as {{\"size\": 1}}, not {JsonNode.Describe(input.Value.Kind)}");
+            }
+            else
+            {
+                WarnUnknown(input.Value, s_inputProperties, "\"input\"");
+                inputSize = OptionalInteger(input.Value, "size", 1);
+                inputLocation = At(input.Value.Property("size")?.Value ?? input.Value);
+            }
+        }
+
+        int skip = OptionalInteger(root, "skip", 0) ?? 0;
+        var skipNode = root.Property("skip")?.Value;
+
+        var layers = new List<LayerDecl>();
+        var layersProperty = root.Property("layers");
+        if (layersProperty is null)
+        {
+            Invalid(root, "the \"layers\" array is missing", 1);
+        }
+        else if (layersProperty.Value.Kind != JsonKind.Array || layersProperty.Value.Items!.Count == 0)
+        {
+            Invalid(layersProperty.Value, "\"layers\" must be a non-empty array of layer objects");
+        }
+        else
+        {
+            for (int i = 0; i < layersProperty.Value.Items.Count; i++)
+            {
+                var layer = ParseLayer(i, layersProperty.Value.Items[i]);
+                if (layer is not null) layers.Add(layer);
+            }
+        }
+
+        if (weights is null) return null;
+        var weightsNode = root["weights"]!;
+        return new ManifestSpec(weights, At(weightsNode), inputSize, inputLocation, skip,
+            skipNode is null ? null : At(skipNode), new EquatableArray<LayerDecl>([.. layers]));
+    }
+
+    private LayerDecl? ParseLayer(int index, JsonNode node)
+    {
+        if (node.Kind != JsonKind.Object)
+        {
+            Invalid(node, $"layer {index} must be an object, not {JsonNode.Describe(node.Kind)}");
+            return null;
+        }
+        var typeNode = node["type"];
+        if (typeNode is null)
+        {
+            Invalid(node, $"layer {index} has no \"type\"", 1);
+            return null;
+        }
+        string type = typeNode.Kind == JsonKind.String ? typeNode.StringValue! : JsonNode.Describe(typeNode.Kind);
+        LayerKind kind;
+        switch (type)
+        {
+            case "lstm": kind = LayerKind.Lstm; break;
+            case "gru": kind = LayerKind.Gru; break;
+            case "rnn": kind = LayerKind.Rnn; break;
+            case "linear": kind = LayerKind.Linear; break;
+            default:
+                Report(Descriptors.UnknownLayerType, At(typeNode), FileName, index, type);
+                return null;
+        }
+        string where = $"layer {index} ({type})";
+        WarnUnknown(node, kind switch { LayerKind.Rnn => s_rnnProperties, LayerKind.Linear => s_linearProperties, _ => s_recurrentProperties }, where);
+
+        string prefix = OptionalString(node, "prefix") ?? "";
+        bool? bias = OptionalBool(node, "bias");
+        int numLayers = 1;
+        int? statedIn, statedOut;
+        var activation = Activation.None;
+
+        if (kind == LayerKind.Linear)
+        {
+            statedIn = OptionalInteger(node, "in_features", 1);
+            statedOut = OptionalInteger(node, "out_features", 1) ?? OptionalInteger(node, "output_size", 1);
+            string act = OptionalString(node, "activation") ?? "none";
+            switch (act)
+            {
+                case "none": activation = Activation.None; break;
+                case "tanh": activation = Activation.Tanh; break;
+                case "sigmoid": activation = Activation.Sigmoid; break;
+                case "relu": activation = Activation.Relu; break;
+                default:
+                    Invalid(node["activation"]!, $"{where}: unknown activation \"{act}\"; supported: none, tanh, sigmoid, relu");
+                    break;
+            }
+        }
+        else
+        {
+            numLayers = OptionalInteger(node, "num_layers", 1) ?? 1;
+            statedIn = OptionalInteger(node, "input_size", 1);
+            statedOut = OptionalInteger(node, "hidden_size", 1);
+            if (OptionalBool(node, "bidirectional") == true)
+                Invalid(node["bidirectional"]!, $"{where}: bidirectional layers are not supported yet");
+            if ((OptionalInteger(node, "proj_size", 0) ?? 0) > 0)
+                Invalid(node["proj_size"]!, $"{where}: LSTM projections (proj_size) are not supported yet");
+            if (kind == LayerKind.Rnn)
+            {
+                string nl = OptionalString(node, "nonlinearity") ?? "tanh";
+                if (nl == "tanh") activation = Activation.Tanh;
+                else if (nl == "relu") activation = Activation.Relu;
+                else Invalid(node["nonlinearity"]!, $"{where}: unknown nonlinearity \"{nl}\"; supported: tanh, relu");
+            }
+        }
+        return new LayerDecl(index, kind, prefix, numLayers, activation, statedIn, statedOut, bias, At(node, 1));
+    }
+
+    private string? RequiredString(JsonNode obj, string name, string where)
+    {
+        var p = obj.Property(name);
+        if (p is null)
+        {
+            Invalid(obj, $"{where} has no \"{name}\"", 1);
+            return null;
+        }
+        if (p.Value.Kind != JsonKind.String || p.Value.StringValue!.Length == 0)
+        {
+            Invalid(p.Value, $"\"{name}\" must be a non-empty string");
+            return null;
+        }
+        return p.Value.StringValue;
+    }
+
+    private string? OptionalString(JsonNode obj, string name)
+    {
+        var v = obj[name];
+        if (v is null) return null;
+        if (v.Kind != JsonKind.String)
+        {
+            Invalid(v, $"\"{name}\" must be a string, not {JsonNode.Describe(v.Kind)}");
+            return null;
+        }
+        return v.StringValue;
+    }
+
+    private bool? OptionalBool(JsonNode obj, string name)
+    {
+        var v = obj[name];
+        if (v is null) return null;
+        if (v.Kind is JsonKind.True) return true;
+        if (v.Kind is JsonKind.False) return false;
+        Invalid(v, $"\"{name}\" must be true or false, not {JsonNode.Describe(v.Kind)}");
+        return null;
+    }
+
+    private int? OptionalInteger(JsonNode obj, string name, int minimum)
+    {
+        var v = obj[name];
+        if (v is null) return null;
+        if (!v.IsInteger || v.NumberValue < minimum || v.NumberValue > 1_000_000)
+        {
+            Invalid(v, $"\"{name}\" must be an integer from {minimum} to 1000000, not {(v.Kind == JsonKind.Number ? v.NumberText : JsonNode.Describe(v.Kind))}");
+            return null;
+        }
+        return (int)v.NumberValue;
+    }
+
+    private void WarnUnknown(JsonNode obj, string[] known, string where)
+    {
+        foreach (var p in obj.Properties!)
+        {
+            if (System.Array.IndexOf(known, p.Name) < 0)
+                Report(Descriptors.UnknownManifestProperty, LocationInfo.InText(_path, _text, p.NameStart, p.NameLength),
+                    FileName, p.Name, where, string.Join(", ", known));
+        }
+    }
+
+    private void Invalid(JsonNode node, string message, int length = -1) =>
+        Report(Descriptors.InvalidManifestValue, At(node, length), FileName, message);
+
+    private LocationInfo At(JsonNode node, int length = -1) =>
+        LocationInfo.InText(_path, _text, node.Start, length < 0 ? node.Length : length);
+
+    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+}

@@ -1,0 +1,74 @@
+using EdgeRnn.Generators.Diagnostics;
+
+namespace EdgeRnn.Generators.Model;
+
+internal enum LayerKind { Lstm, Gru, Rnn, Linear }
+
+internal enum Activation { None, Tanh, Sigmoid, Relu }
+
+/// <summary>One layer as the manifest declares it (sizes still unknown: they come from the tensors).</summary>
+internal sealed record LayerDecl(
+    int Index,
+    LayerKind Kind,
+    string Prefix,
+    int NumLayers,
+    Activation Activation,
+    int? StatedInputSize,
+    int? StatedOutputSize,
+    bool? StatedBias,
+    LocationInfo Location);
+
+/// <summary>A parsed manifest: what it asks for, before the weights are read.</summary>
+internal sealed record ManifestSpec(
+    string WeightsPath,
+    LocationInfo WeightsLocation,
+    int? StatedInputSize,
+    LocationInfo? InputLocation,
+    int Skip,
+    LocationInfo? SkipLocation,
+    EquatableArray<LayerDecl> Layers);
+
+/// <summary>The manifest parse, carried through the pipeline with its diagnostics.</summary>
+internal sealed record ManifestResult(string Path, ManifestSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>One computed layer (each stacked sub-layer of a recurrent module is its own LayerSpec).</summary>
+/// <remarks>
+/// Weights are row-major as PyTorch stores them: <c>InputWeights</c> [G·H, I], <c>RecurrentWeights</c> [G·H, H],
+/// biases [G·H] or empty when the model has none. For <c>linear</c>: <c>InputWeights</c> [O, I], <c>InputBias</c> [O] or empty.
+/// </remarks>
+internal sealed record LayerSpec(
+    LayerKind Kind,
+    string Name,
+    int InputSize,
+    int OutputSize,
+    Activation Activation,
+    EquatableArray<float> InputWeights,
+    EquatableArray<float> RecurrentWeights,
+    EquatableArray<float> InputBias,
+    EquatableArray<float> RecurrentBias)
+{
+    /// <summary>Gates per unit: 4 for LSTM (i,f,g,o), 3 for GRU (r,z,n), 1 otherwise.</summary>
+    public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+
+    public bool IsRecurrent => Kind != LayerKind.Linear;
+
+    /// <summary>Floats of state this layer keeps: h, and c for LSTM.</summary>
+    public int StateSize => Kind switch { LayerKind.Lstm => 2 * OutputSize, LayerKind.Linear => 0, _ => OutputSize };
+}
+
+/// <summary>A complete, validated model: everything the emitter needs.</summary>
+internal sealed record ModelSpec(int InputSize, int OutputSize, int Skip, EquatableArray<LayerSpec> Layers)
+{
+    public int StateSize
+    {
+        get
+        {
+            int size = 0;
+            foreach (var layer in Layers) size += layer.StateSize;
+            return size;
+        }
+    }
+}
+
+/// <summary>The model built from a manifest and its weights, with every diagnostic found on the way.</summary>
+internal sealed record ModelResult(string Path, ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,310 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using EdgeRnn.Generators.Diagnostics;
+using Microsoft.CodeAnalysis;
+
+namespace EdgeRnn.Generators.Model;
+
+/// <summary>A weights file prepared by the build (base64 text of a .safetensors), decoded.</summary>
+internal sealed record WeightsFile(string SourcePath, SafetensorsResult Content);
+
+/// <summary>
+/// Joins a manifest with its weights: takes every size from the tensor shapes, checks what the
+/// manifest states, checks that layers chain, and reports missing, malformed and unused tensors.
+/// </summary>
+internal sealed class ModelBuilder
+{
+    private readonly ManifestResult _manifest;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly Dictionary<string, TensorSpec> _tensors = new();
+    private readonly HashSet<string> _used = new();
+    private string _manifestName = "";
+    private string _weightsName = "";
+    private LocationInfo _weightsLocation = null!;
+
+    private ModelBuilder(ManifestResult manifest)
+    {
+        _manifest = manifest;
+        _diagnostics = [.. manifest.Diagnostics];
+    }
+
+    public static ModelResult Build(ManifestResult manifest, ImmutableArray<WeightsFile> weights)
+    {
+        var builder = new ModelBuilder(manifest);
+        var spec = manifest.Spec is null ? null : builder.Build(manifest.Spec, weights);
+        return new ModelResult(manifest.Path, spec, new EquatableArray<DiagnosticInfo>([.. builder._diagnostics]));
+    }
+
+    private ModelSpec? Build(ManifestSpec manifest, ImmutableArray<WeightsFile> weights)
+    {
+        _manifestName = PathUtil.FileName(_manifest.Path);
+        _weightsLocation = manifest.WeightsLocation;
+        string resolved = PathUtil.Combine(PathUtil.DirectoryOf(_manifest.Path), manifest.WeightsPath);
+        _weightsName = PathUtil.FileName(resolved);
+
+        WeightsFile? file = null;
+        foreach (var w in weights)
+            if (PathUtil.Same(w.SourcePath, resolved)) { file = w; break; }
+        if (file is null)
+        {
+            Report(Descriptors.WeightsFileNotFound, _manifestName, manifest.WeightsPath, resolved);
+            return null;
+        }
+        if (!ReportContainerError(file.Content)) return null;
+        foreach (var t in file.Content.Tensors) _tensors[t.Name] = t;
+
+        int errorsBefore = ErrorCount();
+        var layers = new List<LayerSpec>();
+        int previousOutput = manifest.StatedInputSize ?? -1;
+        string previousName = "the input";
+        int modelInput = -1;
+
+        foreach (var decl in manifest.Layers)
+        {
+            int subLayers = decl.Kind == LayerKind.Linear ? 1 : decl.NumLayers;
+            for (int k = 0; k < subLayers; k++)
+            {
+                var layer = decl.Kind == LayerKind.Linear ? BuildLinear(decl) : BuildRecurrent(decl, k);
+                if (layer is null) { previousOutput = -1; break; }
+
+                if (layers.Count == 0)
+                {
+                    modelInput = layer.InputSize;
+                    if (manifest.StatedInputSize is int stated && stated != layer.InputSize)
+                    {
+                        ReportAt(Descriptors.StatedSizeMismatch, manifest.InputLocation ?? decl.Location, _manifestName, "input.size", stated,
+                            layer.InputSize, FirstWeightName(decl, k), ShapeOf(FirstWeightName(decl, k)));
+                    }
+                }
+                else if (previousOutput >= 0 && layer.InputSize != previousOutput)
+                {
+                    ReportAt(Descriptors.LayersDoNotChain, decl.Location, _manifestName, decl.Index,
+                        decl.Kind == LayerKind.Linear ? "linear" : $"{KindName(decl.Kind)} sub-layer {k}",
+                        layer.InputSize, FirstWeightName(decl, k), ShapeOf(FirstWeightName(decl, k)), previousName, previousOutput);
+                }
+                layers.Add(layer);
+                previousOutput = layer.OutputSize;
+                previousName = $"layer {decl.Index} ({KindName(decl.Kind)}{(subLayers > 1 ? $" sub-layer {k}" : "")})";
+            }
+            CheckUnsupportedTensors(decl);
+        }
+
+        foreach (var t in file.Content.Tensors)
+        {
+            if (!_used.Contains(t.Name))
+                Report(Descriptors.UnusedTensor, _manifestName, t.Name, t.ShapeText, _weightsName);
+        }
+
+        if (ErrorCount() > errorsBefore || layers.Count != CountSubLayers(manifest)) return null;
+
+        int output = layers[layers.Count - 1].OutputSize;
+        if (manifest.Skip > 0 && (manifest.Skip > modelInput || manifest.Skip > output))
+        {
+            ReportAt(Descriptors.InvalidSkip, manifest.SkipLocation ?? _weightsLocation, _manifestName, manifest.Skip, modelInput, output);
+            return null;
+        }
+        return new ModelSpec(modelInput, output, manifest.Skip, new EquatableArray<LayerSpec>([.. layers]));
+    }
+
+    private LayerSpec? BuildRecurrent(LayerDecl decl, int k)
+    {
+        int gates = decl.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+        string gateText = gates == 1 ? "H" : $"{gates}·H";
+        string kind = KindName(decl.Kind);
+
+        string hhName = Name(decl.Prefix, $"weight_hh_l{k}");
+        var hh = Use(hhName, $"[{gateText}, H]", $"the recurrent weights of {kind} sub-layer {k}");
+        if (hh is null) return null;
+        if (hh.Shape.Length != 2 || hh.Shape[0] != gates * hh.Shape[1] || hh.Shape[1] == 0)
+        {
+            Report(Descriptors.TensorShapeMismatch, _manifestName, hhName, $"[{gateText}, H]", hh.ShapeText,
+                $"a {kind} keeps {gates} gate{(gates > 1 ? "s" : "")} per hidden unit");
+            return null;
+        }
+        int hidden = hh.Shape[1];
+        int rows = gates * hidden;
+        if (decl.StatedOutputSize is int statedHidden && statedHidden != hidden)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} hidden_size", statedHidden, hidden, hhName, hh.ShapeText);
+
+        string ihName = Name(decl.Prefix, $"weight_ih_l{k}");
+        var ih = Use(ihName, $"[{rows}, I]", $"the input weights of {kind} sub-layer {k}");
+        if (ih is null) return null;
+        if (ih.Shape.Length != 2 || ih.Shape[0] != rows || ih.Shape[1] == 0)
+        {
+            Report(Descriptors.TensorShapeMismatch, _manifestName, ihName, $"[{rows}, I]", ih.ShapeText,
+                $"{gates} gate{(gates > 1 ? "s" : "")} × hidden size {hidden} from '{hhName}'");
+            return null;
+        }
+        int input = ih.Shape[1];
+        if (k > 0 && input != hidden)
+        {
+            Report(Descriptors.TensorShapeMismatch, _manifestName, ihName, $"[{rows}, {hidden}]", ih.ShapeText,
+                $"stacked sub-layer {k} takes the hidden state of sub-layer {k - 1}");
+            return null;
+        }
+        if (k == 0 && decl.StatedInputSize is int statedInput && statedInput != input)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} input_size", statedInput, input, ihName, ih.ShapeText);
+
+        var (biasIh, biasHh) = Biases(decl, Name(decl.Prefix, $"bias_ih_l{k}"), Name(decl.Prefix, $"bias_hh_l{k}"), rows);
+        if (biasIh is null) return null;
+
+        string name = (decl.Prefix.Length == 0 ? kind : decl.Prefix) + (decl.NumLayers > 1 ? $" l{k}" : "");
+        return new LayerSpec(decl.Kind, name, input, hidden, decl.Activation, ih.Data, hh.Data, biasIh.Value, biasHh!.Value);
+    }
+
+    private LayerSpec? BuildLinear(LayerDecl decl)
+    {
+        string wName = Name(decl.Prefix, "weight");
+        var w = Use(wName, "[out, in]", "the weights of a linear layer");
+        if (w is null) return null;
+        if (w.Shape.Length != 2 || w.Shape[0] == 0 || w.Shape[1] == 0)
+        {
+            Report(Descriptors.TensorShapeMismatch, _manifestName, wName, "[out, in]", w.ShapeText, "a linear layer's weight is a matrix");
+            return null;
+        }
+        int output = w.Shape[0], input = w.Shape[1];
+        if (decl.StatedOutputSize is int so && so != output)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} out_features", so, output, wName, w.ShapeText);
+        if (decl.StatedInputSize is int si && si != input)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} in_features", si, input, wName, w.ShapeText);
+
+        string bName = Name(decl.Prefix, "bias");
+        EquatableArray<float> bias = EquatableArray<float>.Empty;
+        if (_tensors.TryGetValue(bName, out var b))
+        {
+            _used.Add(bName);
+            if (decl.StatedBias == false)
+                Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} bias", "false", "a bias", bName, b.ShapeText);
+            if (b.Shape.Length != 1 || b.Shape[0] != output)
+            {
+                Report(Descriptors.TensorShapeMismatch, _manifestName, bName, $"[{output}]", b.ShapeText, $"one bias per output of '{wName}'");
+                return null;
+            }
+            if (!CheckFinite(b)) return null;
+            bias = b.Data;
+        }
+        else if (decl.StatedBias == true)
+        {
+            Report(Descriptors.MissingTensor, _manifestName, bName, $"[{output}]", _weightsName, "the manifest states \"bias\": true");
+            return null;
+        }
+        string name = decl.Prefix.Length == 0 ? "linear" : decl.Prefix;
+        return new LayerSpec(LayerKind.Linear, name, input, output, decl.Activation, w.Data,
+            EquatableArray<float>.Empty, bias, EquatableArray<float>.Empty);
+    }
+
+    /// <summary>Both recurrent biases, or neither (a model saved with bias=False).</summary>
+    private (EquatableArray<float>? Ih, EquatableArray<float>? Hh) Biases(LayerDecl decl, string ihName, string hhName, int rows)
+    {
+        bool hasIh = _tensors.ContainsKey(ihName), hasHh = _tensors.ContainsKey(hhName);
+        if (!hasIh && !hasHh && decl.StatedBias != true)
+            return (EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+        if (decl.StatedBias == false)
+        {
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} bias", "false", "bias tensors",
+                hasIh ? ihName : hhName, ShapeOf(hasIh ? ihName : hhName));
+            _used.Add(ihName);
+            _used.Add(hhName);
+            return (null, null);
+        }
+        var ih = Use(ihName, $"[{rows}]", hasHh ? $"'{hhName}' exists, so the model has biases" : "the manifest states \"bias\": true");
+        var hh = Use(hhName, $"[{rows}]", hasIh ? $"'{ihName}' exists, so the model has biases" : "the manifest states \"bias\": true");
+        if (ih is null || hh is null) return (null, null);
+        foreach (var t in new[] { ih, hh })
+        {
+            if (t.Shape.Length != 1 || t.Shape[0] != rows)
+            {
+                Report(Descriptors.TensorShapeMismatch, _manifestName, t.Name, $"[{rows}]", t.ShapeText, "one bias per gate row");
+                return (null, null);
+            }
+        }
+        return (ih.Data, hh.Data);
+    }
+
+    /// <summary>Tensors that mean the model is something this manifest does not describe (bidirectional, projected).</summary>
+    private void CheckUnsupportedTensors(LayerDecl decl)
+    {
+        if (decl.Kind == LayerKind.Linear) return;
+        string reverse = Name(decl.Prefix, "weight_ih_l0_reverse");
+        if (_tensors.TryGetValue(reverse, out var r))
+            ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
+                $"layer {decl.Index}: '{reverse}' {r.ShapeText} shows a bidirectional module; bidirectional layers are not supported yet");
+        string projection = Name(decl.Prefix, "weight_hr_l0");
+        if (_tensors.TryGetValue(projection, out var p))
+            ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
+                $"layer {decl.Index}: '{projection}' {p.ShapeText} shows an LSTM with proj_size; projections are not supported yet");
+    }
+
+    private TensorSpec? Use(string name, string expectedShape, string why)
+    {
+        if (!_tensors.TryGetValue(name, out var t))
+        {
+            Report(Descriptors.MissingTensor, _manifestName, name, expectedShape, _weightsName, why);
+            return null;
+        }
+        _used.Add(name);
+        return CheckFinite(t) ? t : null;
+    }
+
+    private bool CheckFinite(TensorSpec t)
+    {
+        var data = t.Data.AsSpan();
+        for (int i = 0; i < data.Length; i++)
+        {
+            float v = data[i];
+            if (float.IsNaN(v) || float.IsInfinity(v))
+            {
+                Report(Descriptors.NonFiniteWeight, _manifestName, t.Name, float.IsNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity", i);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private bool ReportContainerError(SafetensorsResult content)
+    {
+        var a = content.ErrorArguments;
+        switch (content.Error)
+        {
+            case SafetensorsError.None: return true;
+            case SafetensorsError.Truncated: Report(Descriptors.SafetensorsTruncated, _weightsName, a[0]); break;
+            case SafetensorsError.HeaderBeyondFile: Report(Descriptors.SafetensorsHeaderBeyondFile, _weightsName, a[0], a[1]); break;
+            case SafetensorsError.MalformedHeader: Report(Descriptors.SafetensorsMalformedHeader, _weightsName, a[0]); break;
+            case SafetensorsError.UnsupportedDtype: Report(Descriptors.UnsupportedDtype, _weightsName, a[0], a[1]); break;
+            case SafetensorsError.DataOutOfRange: Report(Descriptors.TensorDataOutOfRange, _weightsName, a[0], a[1], a[2], a[3]); break;
+            case SafetensorsError.DataOverlap: Report(Descriptors.TensorDataOverlap, _weightsName, a[0], a[1], a[2], a[3], a[4], a[5]); break;
+        }
+        return false;
+    }
+
+    private static int CountSubLayers(ManifestSpec manifest)
+    {
+        int n = 0;
+        foreach (var d in manifest.Layers) n += d.Kind == LayerKind.Linear ? 1 : d.NumLayers;
+        return n;
+    }
+
+    private static string FirstWeightName(LayerDecl decl, int k) =>
+        Name(decl.Prefix, decl.Kind == LayerKind.Linear ? "weight" : $"weight_ih_l{k}");
+
+    private string ShapeOf(string name) => _tensors.TryGetValue(name, out var t) ? t.ShapeText : "";
+
+    private static string Name(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    private static string KindName(LayerKind kind) => kind switch
+    {
+        LayerKind.Lstm => "lstm",
+        LayerKind.Gru => "gru",
+        LayerKind.Rnn => "rnn",
+        _ => "linear",
+    };
+
+    private int ErrorCount() =>
+        _diagnostics.FindAll(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error).Count;
+
+    /// <summary>Weights problems are located at the manifest's "weights" value: that is where the user fixes them.</summary>
+    private void Report(DiagnosticDescriptor descriptor, params object[] args) => ReportAt(descriptor, _weightsLocation, args);
+
+    private void ReportAt(DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+}

@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using EdgeRnn.Generators.Diagnostics;
+using EdgeRnn.Generators.Emit;
+using EdgeRnn.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace EdgeRnn.Generators;
+
+/// <summary>
+/// The pipeline: AdditionalFiles → manifests and weights (parsed once per change) → models;
+/// [EdgeRnnModel] structs → matched to their model → emitted. Every stage carries plain,
+/// value-equatable records so unchanged inputs are served from the incremental cache.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ModelGenerator : IIncrementalGenerator
+{
+    public const string AttributeName = "EdgeRnn.EdgeRnnModelAttribute";
+
+    /// <summary>Tracking names, so tests can check which steps re-ran.</summary>
+    public static class Steps
+    {
+        public const string Files = "EdgeRnn.Files";
+        public const string Manifests = "EdgeRnn.Manifests";
+        public const string Weights = "EdgeRnn.Weights";
+        public const string Models = "EdgeRnn.Models";
+        public const string Targets = "EdgeRnn.Targets";
+        public const string Generation = "EdgeRnn.Generation";
+    }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var files = context.AdditionalTextsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, ct) => Classify(pair.Left, pair.Right.GetOptions(pair.Left), ct))
+            .WithTrackingName(Steps.Files);
+
+        var manifests = files
+            .Where(static f => f.Kind == FileKind.Model)
+            .Select(static (f, _) => Guard(f.Path, () => ManifestParser.Parse(f.Path, f.Content ?? ""),
+                d => new ManifestResult(f.Path, null, new EquatableArray<DiagnosticInfo>([d]))))
+            .WithTrackingName(Steps.Manifests);
+
+        var weights = files
+            .Where(static f => f.Kind == FileKind.Weights)
+            .Select(static (f, _) => DecodeWeights(f))
+            .WithTrackingName(Steps.Weights);
+
+        var models = manifests
+            .Combine(weights.Collect())
+            .Select(static (pair, _) => Guard(pair.Left.Path, () => ModelBuilder.Build(pair.Left, pair.Right),
+                d => new ModelResult(pair.Left.Path, null, new EquatableArray<DiagnosticInfo>([d]))))
+            .WithTrackingName(Steps.Models);
+
+        // Manifest and weights problems are reported once per model file, whether or not a struct uses it yet.
+        context.RegisterSourceOutput(models, static (spc, model) =>
+        {
+            foreach (var d in model.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
+        });
+
+        var fileIndex = files.Select(static (f, _) => new FileEntry(f.Path, f.Kind)).Collect();
+        var projectDirectory = context.AnalyzerConfigOptionsProvider.Select(static (o, _) =>
+            o.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var dir) ? dir : "");
+
+        var targets = context.SyntaxProvider
+            .ForAttributeWithMetadataName(AttributeName,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                static (ctx, _) => TargetSpec.From(ctx))
+            .WithTrackingName(Steps.Targets);
+
+        var generation = targets
+            .Combine(models.Collect())
+            .Combine(fileIndex)
+            .Combine(projectDirectory)
+            .Select(static (pair, _) => Match(pair.Left.Left.Left, pair.Left.Left.Right, pair.Left.Right, pair.Right))
+            .WithTrackingName(Steps.Generation);
+
+        context.RegisterSourceOutput(generation, static (spc, spec) =>
+        {
+            foreach (var d in spec.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
+            if (spec.Model is null) return;
+            try
+            {
+                spc.AddSource(spec.Target.HintName, SourceText.From(ModelEmitter.Emit(spec.Target, spec.Model), System.Text.Encoding.UTF8));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                spc.ReportDiagnostic(DiagnosticInfo.Create(Descriptors.InternalError, spec.Target.AttributeLocation, spec.Target.ModelPath, Describe(e)).ToDiagnostic());
+            }
+        });
+    }
+
+    internal enum FileKind { Other, Model, Weights }
+
+    /// <summary>An AdditionalFile as the build marked it (see targets/EdgeRnn.targets); content is read only for ours.</summary>
+    internal sealed record FileSpec(string Path, FileKind Kind, string? Source, string? Content);
+
+    internal sealed record FileEntry(string Path, FileKind Kind);
+
+    private static FileSpec Classify(AdditionalText text, AnalyzerConfigOptions options, CancellationToken ct)
+    {
+        options.TryGetValue("build_metadata.AdditionalFiles.EdgeRnnKind", out var kindText);
+        options.TryGetValue("build_metadata.AdditionalFiles.EdgeRnnSource", out var source);
+        var kind = kindText switch
+        {
+            "model" => FileKind.Model,
+            "weights" => FileKind.Weights,
+            _ => FileKind.Other,
+        };
+        string path = PathUtil.Normalize(text.Path);
+        string? content = kind == FileKind.Other ? null : text.GetText(ct)?.ToString();
+        return new FileSpec(path, kind, string.IsNullOrEmpty(source) ? null : PathUtil.Normalize(source!), content);
+    }
+
+    private static WeightsFile DecodeWeights(FileSpec file)
+    {
+        string source = file.Source ?? file.Path;
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(file.Content ?? "");
+        }
+        catch (FormatException)
+        {
+            return new WeightsFile(source, SafetensorsResult.Fail(SafetensorsError.MalformedHeader, $"the prepared text form '{file.Path}' is not valid base64"));
+        }
+        try
+        {
+            return new WeightsFile(source, SafetensorsReader.Read(bytes));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new WeightsFile(source, SafetensorsResult.Fail(SafetensorsError.MalformedHeader, "unreadable: " + Describe(e)));
+        }
+    }
+
+    /// <summary>Finds the model a struct names: by full path under the project directory, else by path suffix.</summary>
+    private static GenerationSpec Match(TargetSpec target, ImmutableArray<ModelResult> models, ImmutableArray<FileEntry> files, string projectDirectory)
+    {
+        var diagnostics = target.Diagnostics.ToList();
+        bool targetOk = diagnostics.Count == 0;
+        string wanted = PathUtil.Normalize(target.ModelPath);
+
+        FileEntry? file = null;
+        if (wanted.Length > 0)
+        {
+            if (projectDirectory.Length > 0 || PathUtil.IsRooted(target.ModelPath))
+            {
+                string full = PathUtil.Combine(projectDirectory, target.ModelPath);
+                file = files.FirstOrDefault(f => PathUtil.Same(f.Path, full));
+            }
+            file ??= files.FirstOrDefault(f => f.Path.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase) || PathUtil.Same(f.Path, wanted));
+        }
+
+        ModelSpec? model = null;
+        if (file is null)
+        {
+            var known = files.Where(f => f.Kind == FileKind.Model).Select(f => PathUtil.FileName(f.Path)).ToArray();
+            string hint = known.Length == 0 ? "" : $" (EdgeRnnModel items in this project: {string.Join(", ", known)})";
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotInAdditionalFiles, target.AttributeLocation, target.ModelPath, target.DisplayName, hint));
+        }
+        else if (file.Kind != FileKind.Model)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotEdgeRnnItem, target.AttributeLocation, target.ModelPath));
+        }
+        else
+        {
+            model = models.FirstOrDefault(m => PathUtil.Same(m.Path, file.Path))?.Spec;
+        }
+        return new GenerationSpec(target, targetOk ? model : null, new EquatableArray<DiagnosticInfo>([.. diagnostics]));
+    }
+
+    /// <summary>The generator never throws: an unexpected exception becomes ERNN0024 on the file being processed.</summary>
+    private static T Guard<T>(string path, Func<T> work, Func<DiagnosticInfo, T> onError)
+    {
+        try
+        {
+            return work();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return onError(DiagnosticInfo.Create(Descriptors.InternalError, new LocationInfo(path, default, default), PathUtil.FileName(path), Describe(e)));
+        }
+    }
+
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
+}

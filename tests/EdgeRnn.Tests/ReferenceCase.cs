@@ -1,0 +1,182 @@
+using System.Text.Json;
+
+namespace EdgeRnn.Tests;
+
+/// <summary>A PyTorch reference: inputs, per-step outputs and the final state, as tools/make_reference.py wrote them.</summary>
+public sealed class ReferenceData
+{
+    public required string Name { get; init; }
+    public required int InputSize { get; init; }
+    public required int OutputSize { get; init; }
+    public required int StateSize { get; init; }
+    public required int Steps { get; init; }
+    public required float[] Inputs { get; init; }
+    public required float[] Outputs { get; init; }
+    public required float[] FinalState { get; init; }
+
+    public static ReferenceData Load(string name)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Models", name + ".expected.json");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var root = doc.RootElement;
+        static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        return new ReferenceData
+        {
+            Name = name,
+            InputSize = root.GetProperty("input_size").GetInt32(),
+            OutputSize = root.GetProperty("output_size").GetInt32(),
+            StateSize = root.GetProperty("state_size").GetInt32(),
+            Steps = root.GetProperty("steps").GetInt32(),
+            Inputs = Floats(root.GetProperty("inputs")),
+            Outputs = Floats(root.GetProperty("outputs")),
+            FinalState = Floats(root.GetProperty("final_state")),
+        };
+    }
+}
+
+/// <summary>Checks one generated model against its reference; generic so calls go through the struct, never boxed.</summary>
+public interface IReferenceCase
+{
+    string Name { get; }
+    void CheckStep(float tolerance);
+    void CheckRun(float tolerance);
+    void CheckRunInChunks(float tolerance);
+    void CheckStateRoundTrip();
+    long AllocatedBytesOverSteps(int steps);
+    long AllocatedBytesOverRun(int steps);
+}
+
+public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TModel : struct, IEdgeRnnModel
+{
+    public string Name { get; } = name;
+
+    private ReferenceData Data => field ??= ReferenceData.Load(Name);
+
+    public void CheckStep(float tolerance)
+    {
+        var data = Data;
+        CheckSizes(data);
+        var model = new TModel();
+        var output = new float[TModel.OutputSize];
+        for (int t = 0; t < data.Steps; t++)
+        {
+            model.Step(data.Inputs.AsSpan(t * TModel.InputSize, TModel.InputSize), output);
+            AssertClose(data.Outputs.AsSpan(t * TModel.OutputSize, TModel.OutputSize), output, tolerance, $"output at step {t}");
+        }
+        AssertFinalState(model, data, tolerance);
+    }
+
+    public void CheckRun(float tolerance)
+    {
+        var data = Data;
+        CheckSizes(data);
+        var model = new TModel();
+        var outputs = new float[data.Steps * TModel.OutputSize];
+        model.Run(data.Inputs, outputs);
+        for (int t = 0; t < data.Steps; t++)
+            AssertClose(data.Outputs.AsSpan(t * TModel.OutputSize, TModel.OutputSize), outputs.AsSpan(t * TModel.OutputSize, TModel.OutputSize), tolerance, $"Run output at step {t}");
+        AssertFinalState(model, data, tolerance);
+    }
+
+    /// <summary>Run over uneven chunks must equal one Run: the state is carried from call to call.</summary>
+    public void CheckRunInChunks(float tolerance)
+    {
+        var data = Data;
+        var model = new TModel();
+        var outputs = new float[data.Steps * TModel.OutputSize];
+        int t = 0, chunk = 1;
+        while (t < data.Steps)
+        {
+            int n = Math.Min(chunk, data.Steps - t);
+            model.Run(data.Inputs.AsSpan(t * TModel.InputSize, n * TModel.InputSize), outputs.AsSpan(t * TModel.OutputSize, n * TModel.OutputSize));
+            t += n;
+            chunk = chunk * 2 + 1;
+        }
+        AssertClose(data.Outputs, outputs, tolerance, "chunked Run outputs");
+        AssertFinalState(model, data, tolerance);
+    }
+
+    public void CheckStateRoundTrip()
+    {
+        var data = Data;
+        int half = data.Steps / 2;
+        var model = new TModel();
+        var outputs = new float[data.Steps * TModel.OutputSize];
+        model.Run(data.Inputs.AsSpan(0, half * TModel.InputSize), outputs.AsSpan(0, half * TModel.OutputSize));
+        var saved = new float[TModel.StateSize];
+        model.CopyStateTo(saved);
+
+        // A fresh model loaded with the saved state continues exactly where the first left off.
+        var restored = new TModel();
+        restored.LoadState(saved);
+        var rest = new float[(data.Steps - half) * TModel.OutputSize];
+        restored.Run(data.Inputs.AsSpan(half * TModel.InputSize), rest);
+        model.Run(data.Inputs.AsSpan(half * TModel.InputSize), outputs.AsSpan(half * TModel.OutputSize));
+        Assert.Equal(outputs.AsSpan(half * TModel.OutputSize).ToArray(), rest);
+
+        // Reset returns to the zero state: the first step repeats.
+        var first = new float[TModel.OutputSize];
+        var again = new float[TModel.OutputSize];
+        var fresh = new TModel();
+        fresh.Step(data.Inputs.AsSpan(0, TModel.InputSize), first);
+        model.Reset();
+        var zeros = new float[TModel.StateSize];
+        model.CopyStateTo(saved);
+        Assert.Equal(zeros, saved);
+        model.Step(data.Inputs.AsSpan(0, TModel.InputSize), again);
+        Assert.Equal(first, again);
+    }
+
+    public long AllocatedBytesOverSteps(int steps)
+    {
+        var data = Data;
+        var model = new TModel();
+        Span<float> output = stackalloc float[TModel.OutputSize];
+        ReadOnlySpan<float> input = data.Inputs.AsSpan(0, TModel.InputSize);
+        for (int i = 0; i < 100; i++) model.Step(input, output); // warm-up: tiering, static init
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < steps; i++) model.Step(input, output);
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    public long AllocatedBytesOverRun(int steps)
+    {
+        var inputs = new float[steps * TModel.InputSize];
+        var outputs = new float[steps * TModel.OutputSize];
+        var source = Data.Inputs;
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = source[i % source.Length];
+        var model = new TModel();
+        model.Run(inputs, outputs); // warm-up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        model.Run(inputs, outputs);
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static void CheckSizes(ReferenceData data)
+    {
+        Assert.Equal(data.InputSize, TModel.InputSize);
+        Assert.Equal(data.OutputSize, TModel.OutputSize);
+        Assert.Equal(data.StateSize, TModel.StateSize);
+        Assert.Equal(data.Steps * data.InputSize, data.Inputs.Length);
+        Assert.Equal(data.Steps * data.OutputSize, data.Outputs.Length);
+        Assert.True(data.Steps >= 100, "reference sequences are at least 100 steps");
+    }
+
+    private static void AssertFinalState(TModel model, ReferenceData data, float tolerance)
+    {
+        var state = new float[TModel.StateSize];
+        model.CopyStateTo(state);
+        AssertClose(data.FinalState, state, tolerance, "final state");
+    }
+
+    internal static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float diff = MathF.Abs(expected[i] - actual[i]);
+            if (!(diff <= tolerance))
+                Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (|diff| {diff:R} > {tolerance})");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+// One struct per committed PyTorch reference model (tools/make_reference.py writes the files).
+using EdgeRnn;
+
+namespace EdgeRnn.Tests.Models;
+
+[EdgeRnnModel("Models/amp_gru_skip_knob.edgernn.json")] public partial struct AmpGruSkipKnob;
+[EdgeRnnModel("Models/amp_lstm_skip.edgernn.json")] public partial struct AmpLstmSkip;
+[EdgeRnnModel("Models/gru_3layer_i3_h5.edgernn.json")] public partial struct Gru3layerI3H5;
+[EdgeRnnModel("Models/gru_bf16_weights.edgernn.json")] public partial struct GruBf16Weights;
+[EdgeRnnModel("Models/gru_head_sigmoid.edgernn.json")] public partial struct GruHeadSigmoid;
+[EdgeRnnModel("Models/gru_head_tanh.edgernn.json")] public partial struct GruHeadTanh;
+[EdgeRnnModel("Models/gru_i4_h7.edgernn.json")] public partial struct GruI4H7;
+[EdgeRnnModel("Models/gru_i8_h32.edgernn.json")] public partial struct GruI8H32;
+[EdgeRnnModel("Models/gru_nobias_i4_h6.edgernn.json")] public partial struct GruNobiasI4H6;
+[EdgeRnnModel("Models/gru_odd_i13_h37.edgernn.json")] public partial struct GruOddI13H37;
+[EdgeRnnModel("Models/gru_saturated_i4_h7.edgernn.json")] public partial struct GruSaturatedI4H7;
+[EdgeRnnModel("Models/gru_unprefixed_empty.edgernn.json")] public partial struct GruUnprefixedEmpty;
+[EdgeRnnModel("Models/linear_first.edgernn.json")] public partial struct LinearFirst;
+[EdgeRnnModel("Models/linear_nobias_head.edgernn.json")] public partial struct LinearNobiasHead;
+[EdgeRnnModel("Models/lstm_2layer_i4_h6.edgernn.json")] public partial struct Lstm2layerI4H6;
+[EdgeRnnModel("Models/lstm_f16_weights.edgernn.json")] public partial struct LstmF16Weights;
+[EdgeRnnModel("Models/lstm_head_none.edgernn.json")] public partial struct LstmHeadNone;
+[EdgeRnnModel("Models/lstm_head_none_explicit.edgernn.json")] public partial struct LstmHeadNoneExplicit;
+[EdgeRnnModel("Models/lstm_i16_h64_2layer.edgernn.json")] public partial struct LstmI16H642layer;
+[EdgeRnnModel("Models/lstm_i3_h5.edgernn.json")] public partial struct LstmI3H5;
+[EdgeRnnModel("Models/lstm_i8_h32.edgernn.json")] public partial struct LstmI8H32;
+[EdgeRnnModel("Models/lstm_long_seq.edgernn.json")] public partial struct LstmLongSeq;
+[EdgeRnnModel("Models/lstm_nobias_i3_h5.edgernn.json")] public partial struct LstmNobiasI3H5;
+[EdgeRnnModel("Models/lstm_saturated_i3_h5.edgernn.json")] public partial struct LstmSaturatedI3H5;
+[EdgeRnnModel("Models/lstm_unprefixed.edgernn.json")] public partial struct LstmUnprefixed;
+[EdgeRnnModel("Models/rnn_2layer_relu_i3_h7.edgernn.json")] public partial struct Rnn2layerReluI3H7;
+[EdgeRnnModel("Models/rnn_head_relu.edgernn.json")] public partial struct RnnHeadRelu;
+[EdgeRnnModel("Models/rnn_relu_i5_h4.edgernn.json")] public partial struct RnnReluI5H4;
+[EdgeRnnModel("Models/rnn_saturated_tanh.edgernn.json")] public partial struct RnnSaturatedTanh;
+[EdgeRnnModel("Models/rnn_tanh_i3_h6.edgernn.json")] public partial struct RnnTanhI3H6;
+[EdgeRnnModel("Models/stack_lstm_gru_linear.edgernn.json")] public partial struct StackLstmGruLinear;
+
+internal static class ReferenceModels
+{
+    /// <summary>Every reference case, by the name of its files.</summary>
+    public static readonly IReadOnlyDictionary<string, IReferenceCase> All = new Dictionary<string, IReferenceCase>
+    {
+        ["amp_gru_skip_knob"] = new ReferenceCase<AmpGruSkipKnob>("amp_gru_skip_knob"),
+        ["amp_lstm_skip"] = new ReferenceCase<AmpLstmSkip>("amp_lstm_skip"),
+        ["gru_3layer_i3_h5"] = new ReferenceCase<Gru3layerI3H5>("gru_3layer_i3_h5"),
+        ["gru_bf16_weights"] = new ReferenceCase<GruBf16Weights>("gru_bf16_weights"),
+        ["gru_head_sigmoid"] = new ReferenceCase<GruHeadSigmoid>("gru_head_sigmoid"),
+        ["gru_head_tanh"] = new ReferenceCase<GruHeadTanh>("gru_head_tanh"),
+        ["gru_i4_h7"] = new ReferenceCase<GruI4H7>("gru_i4_h7"),
+        ["gru_i8_h32"] = new ReferenceCase<GruI8H32>("gru_i8_h32"),
+        ["gru_nobias_i4_h6"] = new ReferenceCase<GruNobiasI4H6>("gru_nobias_i4_h6"),
+        ["gru_odd_i13_h37"] = new ReferenceCase<GruOddI13H37>("gru_odd_i13_h37"),
+        ["gru_saturated_i4_h7"] = new ReferenceCase<GruSaturatedI4H7>("gru_saturated_i4_h7"),
+        ["gru_unprefixed_empty"] = new ReferenceCase<GruUnprefixedEmpty>("gru_unprefixed_empty"),
+        ["linear_first"] = new ReferenceCase<LinearFirst>("linear_first"),
+        ["linear_nobias_head"] = new ReferenceCase<LinearNobiasHead>("linear_nobias_head"),
+        ["lstm_2layer_i4_h6"] = new ReferenceCase<Lstm2layerI4H6>("lstm_2layer_i4_h6"),
+        ["lstm_f16_weights"] = new ReferenceCase<LstmF16Weights>("lstm_f16_weights"),
+        ["lstm_head_none"] = new ReferenceCase<LstmHeadNone>("lstm_head_none"),
+        ["lstm_head_none_explicit"] = new ReferenceCase<LstmHeadNoneExplicit>("lstm_head_none_explicit"),
+        ["lstm_i16_h64_2layer"] = new ReferenceCase<LstmI16H642layer>("lstm_i16_h64_2layer"),
+        ["lstm_i3_h5"] = new ReferenceCase<LstmI3H5>("lstm_i3_h5"),
+        ["lstm_i8_h32"] = new ReferenceCase<LstmI8H32>("lstm_i8_h32"),
+        ["lstm_long_seq"] = new ReferenceCase<LstmLongSeq>("lstm_long_seq"),
+        ["lstm_nobias_i3_h5"] = new ReferenceCase<LstmNobiasI3H5>("lstm_nobias_i3_h5"),
+        ["lstm_saturated_i3_h5"] = new ReferenceCase<LstmSaturatedI3H5>("lstm_saturated_i3_h5"),
+        ["lstm_unprefixed"] = new ReferenceCase<LstmUnprefixed>("lstm_unprefixed"),
+        ["rnn_2layer_relu_i3_h7"] = new ReferenceCase<Rnn2layerReluI3H7>("rnn_2layer_relu_i3_h7"),
+        ["rnn_head_relu"] = new ReferenceCase<RnnHeadRelu>("rnn_head_relu"),
+        ["rnn_relu_i5_h4"] = new ReferenceCase<RnnReluI5H4>("rnn_relu_i5_h4"),
+        ["rnn_saturated_tanh"] = new ReferenceCase<RnnSaturatedTanh>("rnn_saturated_tanh"),
+        ["rnn_tanh_i3_h6"] = new ReferenceCase<RnnTanhI3H6>("rnn_tanh_i3_h6"),
+        ["stack_lstm_gru_linear"] = new ReferenceCase<StackLstmGruLinear>("stack_lstm_gru_linear"),
+    };
+}
