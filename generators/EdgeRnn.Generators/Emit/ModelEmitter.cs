@@ -209,24 +209,36 @@ internal static class ModelEmitter
         }
     }
 
+    /// <remarks>
+    /// Bytes, not uint: a <c>ReadOnlySpan&lt;byte&gt;</c> over constant data compiles to a direct pointer to the RVA
+    /// field in every configuration, while wider element types go through RuntimeHelpers.CreateSpan, which
+    /// allocates a field-handle stub on each call in unoptimized (Debug) code. Each group of four bytes is one
+    /// float's IEEE-754 bits, little-endian (every target .NET runs these models on is little-endian).
+    /// </remarks>
     private static void EmitArray(SourceWriter w, string name, float[] values)
     {
-        w.Line($"private static {ReadOnlySpan} {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>({name}Bits);");
-        w.Line($"private static global::System.ReadOnlySpan<uint> {name}Bits =>");
-        w.Line("[");
-        for (int i = 0; i < values.Length; i += 8)
+        w.Line($"private static {ReadOnlySpan} {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>({name}Bytes);");
+        w.Line($"private static global::System.ReadOnlySpan<byte> {name}Bytes => new byte[]");
+        w.Line("{");
+        const int FloatsPerLine = 4;
+        for (int i = 0; i < values.Length; i += FloatsPerLine)
         {
             w.Indent();
             w.Append("    ");
-            for (int j = i; j < System.Math.Min(values.Length, i + 8); j++)
+            for (int j = i; j < System.Math.Min(values.Length, i + FloatsPerLine); j++)
             {
-                w.Append("0x");
-                w.Append(FloatBits.ToBits(values[j]).ToString("X8", CultureInfo.InvariantCulture));
-                w.Append(j + 1 < values.Length ? (j + 1 < i + 8 ? ", " : ",") : "");
+                uint bits = FloatBits.ToBits(values[j]);
+                for (int b = 0; b < 4; b++)
+                {
+                    w.Append("0x");
+                    w.Append(((bits >> (8 * b)) & 0xFF).ToString("X2", CultureInfo.InvariantCulture));
+                    w.Append(",");
+                }
+                if (j + 1 < i + FloatsPerLine && j + 1 < values.Length) w.Append(" ");
             }
             w.Append("\n");
         }
-        w.Line("];");
+        w.Line("};");
     }
 
     private static string Describe(ModelSpec model)

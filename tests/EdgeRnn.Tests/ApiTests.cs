@@ -1,0 +1,111 @@
+using EdgeRnn.Tests.Models;
+
+namespace EdgeRnn.Tests;
+
+/// <summary>The generated API's contract: sizes, argument checks naming the sizes, value semantics.</summary>
+public class ApiTests
+{
+    [Fact]
+    public void Constants_come_from_the_tensor_shapes()
+    {
+        Assert.Equal(4, StackLstmGruLinear.InputSize);
+        Assert.Equal(3, StackLstmGruLinear.OutputSize);
+        // enc LSTM h+c (2·9), dec GRU two sub-layers (6 + 6); the linear head has no state.
+        Assert.Equal(2 * 9 + 6 + 6, StackLstmGruLinear.StateSize);
+        Assert.Equal(4, StackLstmGruLinear.Layer0InputSize);
+        Assert.Equal(9, StackLstmGruLinear.Layer0OutputSize);
+        Assert.Equal(9, StackLstmGruLinear.Layer1InputSize);
+        Assert.Equal(6, StackLstmGruLinear.Layer2OutputSize);
+        Assert.Equal(3, StackLstmGruLinear.Layer3OutputSize);
+    }
+
+    [Fact]
+    public void Step_rejects_wrong_input_length_naming_both_sizes()
+    {
+        var model = new LstmI3H5();
+        var e = Assert.Throws<ArgumentException>(() => model.Step(new float[2], new float[5]));
+        Assert.Equal("input", e.ParamName);
+        Assert.Contains("3", e.Message);
+        Assert.Contains("2", e.Message);
+    }
+
+    [Fact]
+    public void Step_rejects_wrong_output_length()
+    {
+        var model = new LstmI3H5();
+        var e = Assert.Throws<ArgumentException>(() => model.Step(new float[3], new float[4]));
+        Assert.Equal("output", e.ParamName);
+        Assert.Contains("exactly 5", e.Message);
+        Assert.Contains("has 4", e.Message);
+    }
+
+    [Fact]
+    public void Run_rejects_partial_steps_and_wrong_output_length()
+    {
+        var model = new LstmI3H5();
+        var partial = Assert.Throws<ArgumentException>(() => model.Run(new float[7], new float[10]));
+        Assert.Equal("inputs", partial.ParamName);
+        Assert.Contains("7", partial.Message);
+        var wrongOut = Assert.Throws<ArgumentException>(() => model.Run(new float[6], new float[11]));
+        Assert.Equal("outputs", wrongOut.ParamName);
+        Assert.Contains("exactly 10", wrongOut.Message);
+        Assert.Contains("has 11", wrongOut.Message);
+    }
+
+    [Fact]
+    public void State_spans_are_checked()
+    {
+        var model = new LstmI3H5();
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => model.CopyStateTo(new float[9])).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentException>(() => model.LoadState(new float[11])).ParamName);
+    }
+
+    [Fact]
+    public void A_rejected_call_leaves_the_state_untouched()
+    {
+        var model = new LstmI3H5();
+        model.Step([1f, 2f, 3f], new float[5]);
+        var before = new float[LstmI3H5.StateSize];
+        model.CopyStateTo(before);
+        Assert.Throws<ArgumentException>(() => model.Run(new float[6], new float[9]));
+        var after = new float[LstmI3H5.StateSize];
+        model.CopyStateTo(after);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void Empty_Run_is_allowed_and_changes_nothing()
+    {
+        var model = new GruI4H7();
+        model.Run([], []);
+        var state = new float[GruI4H7.StateSize];
+        model.CopyStateTo(state);
+        Assert.All(state, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Models_are_values_copying_copies_the_state()
+    {
+        var a = new GruI4H7();
+        a.Step([1f, 0f, -1f, 0.5f], new float[7]);
+        var b = a; // a struct copy: independent state from here on
+        var outA = new float[7];
+        var outB = new float[7];
+        a.Step([0.1f, 0.2f, 0.3f, 0.4f], outA);
+        b.Step([0.1f, 0.2f, 0.3f, 0.4f], outB);
+        Assert.Equal(outA, outB);
+        a.Reset();
+        b.Step([0.1f, 0.2f, 0.3f, 0.4f], outB);
+        a.Step([0.1f, 0.2f, 0.3f, 0.4f], outA);
+        Assert.NotEqual(outA, outB);
+    }
+
+    [Fact]
+    public void NaN_input_propagates_instead_of_being_hidden()
+    {
+        var model = new LstmI3H5();
+        var output = new float[5];
+        model.Step([float.NaN, 0f, 0f], output);
+        Assert.All(output, v => Assert.True(float.IsNaN(v)));
+    }
+}
