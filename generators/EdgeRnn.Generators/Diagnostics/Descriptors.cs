@@ -100,7 +100,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor InvalidSkip = Error("ERNN0023",
         "Invalid skip",
-        "'{0}': \"skip\": {1} adds the first {1} input channels to the output, but the model has {2} inputs and {3} outputs");
+        "'{0}': \"skip\": {1} adds the first {1} input channel(s) to the output, but the model has {2} input(s) and {3} output(s)");
 
     public static readonly DiagnosticDescriptor InternalError = Error("ERNN0024",
         "Internal generator error",

@@ -71,11 +71,10 @@ internal sealed class ManifestParser
         }
 
         var layout = root.Property("layout");
-        if (layout is not null && (layout.Value.Kind != JsonKind.String || layout.Value.StringValue != "pytorch"))
-        {
-            Report(Descriptors.UnknownLayout, At(layout.Value), FileName,
-                layout.Value.Kind == JsonKind.String ? layout.Value.StringValue! : JsonNode.Describe(layout.Value.Kind));
-        }
+        if (layout is not null && layout.Value.Kind != JsonKind.String)
+            Invalid(layout.Value, $"\"layout\" must be a string such as \"pytorch\", not {JsonNode.Describe(layout.Value.Kind)}");
+        else if (layout is not null && layout.Value.StringValue != "pytorch")
+            Report(Descriptors.UnknownLayout, At(layout.Value), FileName, layout.Value.StringValue!);
 
         string? weights = RequiredString(root, "weights", "the manifest");
 
@@ -137,7 +136,12 @@ internal sealed class ManifestParser
             Invalid(node, $"layer {index} has no \"type\"", 1);
             return null;
         }
-        string type = typeNode.Kind == JsonKind.String ? typeNode.StringValue! : JsonNode.Describe(typeNode.Kind);
+        if (typeNode.Kind != JsonKind.String)
+        {
+            Invalid(typeNode, $"layer {index}: \"type\" must be a string such as \"lstm\", not {JsonNode.Describe(typeNode.Kind)}");
+            return null;
+        }
+        string type = typeNode.StringValue!;
         LayerKind kind;
         switch (type)
         {

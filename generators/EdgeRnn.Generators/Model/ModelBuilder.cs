@@ -21,6 +21,8 @@ internal sealed class ModelBuilder
     private string _manifestName = "";
     private string _weightsName = "";
     private LocationInfo _weightsLocation = null!;
+    // While a layer is being built, its tensor problems point at that layer's object in the manifest.
+    private LocationInfo? _layerLocation;
 
     private ModelBuilder(ManifestResult manifest)
     {
@@ -58,16 +60,22 @@ internal sealed class ModelBuilder
         int previousOutput = manifest.StatedInputSize ?? -1;
         string previousName = "the input";
         int modelInput = -1;
+        bool first = true;
 
         foreach (var decl in manifest.Layers)
         {
             int subLayers = decl.Kind == LayerKind.Linear ? 1 : decl.NumLayers;
             for (int k = 0; k < subLayers; k++)
             {
+                _layerLocation = decl.Location;
                 var layer = decl.Kind == LayerKind.Linear ? BuildLinear(decl) : BuildRecurrent(decl, k);
+                _layerLocation = null;
+                // Only the model's first sub-layer takes the input: when it fails, the next one is not checked against input.size.
+                bool isFirst = first;
+                first = false;
                 if (layer is null) { previousOutput = -1; break; }
 
-                if (layers.Count == 0)
+                if (isFirst)
                 {
                     modelInput = layer.InputSize;
                     if (manifest.StatedInputSize is int stated && stated != layer.InputSize)
@@ -115,16 +123,16 @@ internal sealed class ModelBuilder
         string hhName = Name(decl.Prefix, $"weight_hh_l{k}");
         var hh = Use(hhName, $"[{gateText}, H]", $"the recurrent weights of {kind} sub-layer {k}");
         if (hh is null) return null;
-        if (hh.Shape.Length != 2 || hh.Shape[0] != gates * hh.Shape[1] || hh.Shape[1] == 0)
+        if (hh.Shape.Length != 2 || hh.Shape[0] != (long)gates * hh.Shape[1] || hh.Shape[1] == 0) // long: 4 × 2^30 must not wrap to 0
         {
             Report(Descriptors.TensorShapeMismatch, _manifestName, hhName, $"[{gateText}, H]", hh.ShapeText,
-                $"a {kind} keeps {gates} gate{(gates > 1 ? "s" : "")} per hidden unit");
+                $"{(kind == "lstm" ? "an" : "a")} {kind} layer keeps {gates} gate{(gates > 1 ? "s" : "")} per hidden unit");
             return null;
         }
         int hidden = hh.Shape[1];
         int rows = gates * hidden;
         if (decl.StatedOutputSize is int statedHidden && statedHidden != hidden)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} hidden_size", statedHidden, hidden, hhName, hh.ShapeText);
+            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} hidden_size", statedHidden, hidden, hhName, hh.ShapeText);
 
         string ihName = Name(decl.Prefix, $"weight_ih_l{k}");
         var ih = Use(ihName, $"[{rows}, I]", $"the input weights of {kind} sub-layer {k}");
@@ -143,7 +151,7 @@ internal sealed class ModelBuilder
             return null;
         }
         if (k == 0 && decl.StatedInputSize is int statedInput && statedInput != input)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} input_size", statedInput, input, ihName, ih.ShapeText);
+            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} input_size", statedInput, input, ihName, ih.ShapeText);
 
         var (biasIh, biasHh) = Biases(decl, Name(decl.Prefix, $"bias_ih_l{k}"), Name(decl.Prefix, $"bias_hh_l{k}"), rows);
         if (biasIh is null) return null;
@@ -164,9 +172,9 @@ internal sealed class ModelBuilder
         }
         int output = w.Shape[0], input = w.Shape[1];
         if (decl.StatedOutputSize is int so && so != output)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} out_features", so, output, wName, w.ShapeText);
+            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} out_features", so, output, wName, w.ShapeText);
         if (decl.StatedInputSize is int si && si != input)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} in_features", si, input, wName, w.ShapeText);
+            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} in_features", si, input, wName, w.ShapeText);
 
         string bName = Name(decl.Prefix, "bias");
         EquatableArray<float> bias = EquatableArray<float>.Empty;
@@ -174,7 +182,7 @@ internal sealed class ModelBuilder
         {
             _used.Add(bName);
             if (decl.StatedBias == false)
-                Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} bias", "false", "a bias", bName, b.ShapeText);
+                ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} bias", "false", "a bias", bName, b.ShapeText);
             if (b.Shape.Length != 1 || b.Shape[0] != output)
             {
                 Report(Descriptors.TensorShapeMismatch, _manifestName, bName, $"[{output}]", b.ShapeText, $"one bias per output of '{wName}'");
@@ -201,7 +209,7 @@ internal sealed class ModelBuilder
             return (EquatableArray<float>.Empty, EquatableArray<float>.Empty);
         if (decl.StatedBias == false)
         {
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} bias", "false", "bias tensors",
+            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} bias", "false", "bias tensors",
                 hasIh ? ihName : hhName, ShapeOf(hasIh ? ihName : hhName));
             _used.Add(ihName);
             _used.Add(hhName);
@@ -302,8 +310,8 @@ internal sealed class ModelBuilder
     private int ErrorCount() =>
         _diagnostics.FindAll(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error).Count;
 
-    /// <summary>Weights problems are located at the manifest's "weights" value: that is where the user fixes them.</summary>
-    private void Report(DiagnosticDescriptor descriptor, params object[] args) => ReportAt(descriptor, _weightsLocation, args);
+    /// <summary>A tensor problem points at the layer being built, otherwise at the manifest's "weights" value.</summary>
+    private void Report(DiagnosticDescriptor descriptor, params object[] args) => ReportAt(descriptor, _layerLocation ?? _weightsLocation, args);
 
     private void ReportAt(DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));

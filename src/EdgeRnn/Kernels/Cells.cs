@@ -1,10 +1,15 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace EdgeRnn.Kernels;
 
 /// <summary>
 /// One timestep of each layer kind, with PyTorch's exact equations. Weights come packed by the generator
-/// (see <see cref="PanelGemv"/>); gate scratch spans are the padded gate count long.
+/// (see <see cref="PanelGemv"/>); gate scratch spans are the padded gate count long. The element-wise
+/// updates run 8 or 4 lanes at a time with <see cref="VectorMath"/>; the lanes left over (and the no-SIMD
+/// path) use the scalar <see cref="Activations"/>.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Cells
@@ -15,20 +20,9 @@ public static class Cells
     public static void Lstm(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> gates)
     {
-        bias.CopyTo(gates);
-        PanelGemv.MultiplyAdd(inputWeights, x, gates);
+        PanelGemv.Multiply(inputWeights, x, bias, gates);
         PanelGemv.MultiplyAdd(recurrentWeights, h, gates);
-        int n = h.Length;
-        for (int j = 0; j < n; j++)
-        {
-            float i = Activations.Sigmoid(gates[j]);
-            float f = Activations.Sigmoid(gates[n + j]);
-            float g = Activations.Tanh(gates[2 * n + j]);
-            float o = Activations.Sigmoid(gates[3 * n + j]);
-            float cj = f * c[j] + i * g;
-            c[j] = cj;
-            h[j] = o * Activations.Tanh(cj);
-        }
+        LstmUpdate(gates, h, c);
     }
 
     /// <summary>
@@ -39,52 +33,184 @@ public static class Cells
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> inputGates, Span<float> recurrentGates)
     {
-        inputBias.CopyTo(inputGates);
-        PanelGemv.MultiplyAdd(inputWeights, x, inputGates);
-        recurrentBias.CopyTo(recurrentGates);
-        PanelGemv.MultiplyAdd(recurrentWeights, h, recurrentGates);
-        int n = h.Length;
-        for (int j = 0; j < n; j++)
-        {
-            float r = Activations.Sigmoid(inputGates[j] + recurrentGates[j]);
-            float z = Activations.Sigmoid(inputGates[n + j] + recurrentGates[n + j]);
-            float candidate = Activations.Tanh(inputGates[2 * n + j] + r * recurrentGates[2 * n + j]);
-            h[j] = (1f - z) * candidate + z * h[j];
-        }
+        PanelGemv.Multiply(inputWeights, x, inputBias, inputGates);
+        PanelGemv.Multiply(recurrentWeights, h, recurrentBias, recurrentGates);
+        GruUpdate(inputGates, recurrentGates, h);
     }
 
     /// <summary>Elman RNN: h = tanh or relu(W_ih x + b_ih + W_hh h + b_hh); <paramref name="bias"/> is b_ih + b_hh, padded.</summary>
     public static void Rnn(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> gates, bool relu)
     {
-        bias.CopyTo(gates);
-        PanelGemv.MultiplyAdd(inputWeights, x, gates);
+        PanelGemv.Multiply(inputWeights, x, bias, gates);
         PanelGemv.MultiplyAdd(recurrentWeights, h, gates);
-        int n = h.Length;
-        if (relu)
-            for (int j = 0; j < n; j++) h[j] = Activations.Relu(gates[j]);
-        else
-            for (int j = 0; j < n; j++) h[j] = Activations.Tanh(gates[j]);
+        Activate(gates.Slice(0, h.Length), relu ? ActivationKind.Relu : ActivationKind.Tanh);
+        gates.Slice(0, h.Length).CopyTo(h);
     }
 
     /// <summary>Linear layer y = W x + b followed by an activation; <paramref name="y"/> is the padded output count long.</summary>
     public static void Linear(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y,
         int outputs, ActivationKind activation)
     {
-        bias.CopyTo(y);
-        PanelGemv.MultiplyAdd(weights, x, y);
+        PanelGemv.Multiply(weights, x, bias, y);
+        Activate(y.Slice(0, outputs), activation);
+    }
+
+    /// <summary>c = σ(f)⊙c + σ(i)⊙tanh(g); h = σ(o)⊙tanh(c), over gates laid out [i | f | g | o] (activated in place).</summary>
+    public static void LstmUpdate(Span<float> gates, Span<float> h, Span<float> c)
+    {
+        int n = h.Length;
+        // One activation per pass keeps every pass's constants in registers (a fused pass spills).
+        Apply<SigmoidOp>(gates.Slice(0, 2 * n));
+        Apply<TanhOp>(gates.Slice(2 * n, n));
+        Apply<SigmoidOp>(gates.Slice(3 * n, n));
+        ref float gi = ref MemoryMarshal.GetReference(gates);
+        ref float gf = ref Unsafe.Add(ref gi, n);
+        ref float gg = ref Unsafe.Add(ref gi, 2 * n);
+        ref float go = ref Unsafe.Add(ref gi, 3 * n);
+        ref float hs = ref MemoryMarshal.GetReference(h);
+        ref float cs = ref MemoryMarshal.GetReference(c);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 8 <= n; j += 8)
+            {
+                nuint k = (nuint)j;
+                var cj = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref gf, k), Vector256.LoadUnsafe(ref cs, k),
+                    Vector256.LoadUnsafe(ref gi, k) * Vector256.LoadUnsafe(ref gg, k));
+                cj.StoreUnsafe(ref cs, k);
+                (Vector256.LoadUnsafe(ref go, k) * VectorMath.Tanh(cj)).StoreUnsafe(ref hs, k);
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; j + 4 <= n; j += 4)
+            {
+                nuint k = (nuint)j;
+                var cj = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref gf, k), Vector128.LoadUnsafe(ref cs, k),
+                    Vector128.LoadUnsafe(ref gi, k) * Vector128.LoadUnsafe(ref gg, k));
+                cj.StoreUnsafe(ref cs, k);
+                (Vector128.LoadUnsafe(ref go, k) * VectorMath.Tanh(cj)).StoreUnsafe(ref hs, k);
+            }
+        }
+        for (; j < n; j++)
+        {
+            float cj = Unsafe.Add(ref gf, j) * Unsafe.Add(ref cs, j) + Unsafe.Add(ref gi, j) * Unsafe.Add(ref gg, j);
+            Unsafe.Add(ref cs, j) = cj;
+            Unsafe.Add(ref hs, j) = Unsafe.Add(ref go, j) * Activations.Tanh(cj);
+        }
+    }
+
+    /// <summary>
+    /// r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r⊙hn), h = (1 − z)⊙n + z⊙h, over gates laid out [r | z | n]
+    /// (the input gates are overwritten).
+    /// </summary>
+    public static void GruUpdate(Span<float> inputGates, ReadOnlySpan<float> recurrentGates, Span<float> h)
+    {
+        int n = h.Length;
+        // r and z: add the recurrent part, then one sigmoid pass over both.
+        var rz = inputGates.Slice(0, 2 * n);
+        Add(rz, recurrentGates.Slice(0, 2 * n));
+        Apply<SigmoidOp>(rz);
+        ref float r = ref MemoryMarshal.GetReference(inputGates);
+        ref float z = ref Unsafe.Add(ref r, n);
+        ref float xn = ref Unsafe.Add(ref r, 2 * n);
+        ref float hn = ref Unsafe.Add(ref MemoryMarshal.GetReference(recurrentGates), 2 * n);
+        ref float hs = ref MemoryMarshal.GetReference(h);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 8 <= n; j += 8)
+            {
+                nuint k = (nuint)j;
+                var cand = VectorMath.Tanh(Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref r, k), Vector256.LoadUnsafe(ref hn, k), Vector256.LoadUnsafe(ref xn, k)));
+                var zj = Vector256.LoadUnsafe(ref z, k);
+                ((Vector256<float>.One - zj) * cand + zj * Vector256.LoadUnsafe(ref hs, k)).StoreUnsafe(ref hs, k);
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; j + 4 <= n; j += 4)
+            {
+                nuint k = (nuint)j;
+                var cand = VectorMath.Tanh(Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref r, k), Vector128.LoadUnsafe(ref hn, k), Vector128.LoadUnsafe(ref xn, k)));
+                var zj = Vector128.LoadUnsafe(ref z, k);
+                ((Vector128<float>.One - zj) * cand + zj * Vector128.LoadUnsafe(ref hs, k)).StoreUnsafe(ref hs, k);
+            }
+        }
+        for (; j < n; j++)
+        {
+            float cand = Activations.Tanh(Unsafe.Add(ref xn, j) + Unsafe.Add(ref r, j) * Unsafe.Add(ref hn, j));
+            float zj = Unsafe.Add(ref z, j);
+            Unsafe.Add(ref hs, j) = (1f - zj) * cand + zj * Unsafe.Add(ref hs, j);
+        }
+    }
+
+    /// <summary>Applies an activation in place.</summary>
+    public static void Activate(Span<float> values, ActivationKind activation)
+    {
         switch (activation)
         {
-            case ActivationKind.Tanh:
-                for (int j = 0; j < outputs; j++) y[j] = Activations.Tanh(y[j]);
-                break;
-            case ActivationKind.Sigmoid:
-                for (int j = 0; j < outputs; j++) y[j] = Activations.Sigmoid(y[j]);
-                break;
-            case ActivationKind.Relu:
-                for (int j = 0; j < outputs; j++) y[j] = Activations.Relu(y[j]);
-                break;
+            case ActivationKind.Tanh: Apply<TanhOp>(values); break;
+            case ActivationKind.Sigmoid: Apply<SigmoidOp>(values); break;
+            case ActivationKind.Relu: Apply<ReluOp>(values); break;
         }
+    }
+
+    /// <summary>values += other, element-wise.</summary>
+    private static void Add(Span<float> values, ReadOnlySpan<float> other)
+    {
+        int n = values.Length;
+        ref float v = ref MemoryMarshal.GetReference(values);
+        ref float o = ref MemoryMarshal.GetReference(other);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= n; j += 8) (Vector256.LoadUnsafe(ref v, (nuint)j) + Vector256.LoadUnsafe(ref o, (nuint)j)).StoreUnsafe(ref v, (nuint)j);
+        if (Vector128.IsHardwareAccelerated)
+            for (; j + 4 <= n; j += 4) (Vector128.LoadUnsafe(ref v, (nuint)j) + Vector128.LoadUnsafe(ref o, (nuint)j)).StoreUnsafe(ref v, (nuint)j);
+        for (; j < n; j++) Unsafe.Add(ref v, j) += Unsafe.Add(ref o, j);
+    }
+
+    /// <summary>An element-wise function at every width (the TensorPrimitives operator-struct pattern).</summary>
+    private interface IUnaryOp
+    {
+        static abstract Vector256<float> Invoke(Vector256<float> x);
+        static abstract Vector128<float> Invoke(Vector128<float> x);
+        static abstract float Invoke(float x);
+    }
+
+    private readonly struct SigmoidOp : IUnaryOp
+    {
+        public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Sigmoid(x);
+        public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Sigmoid(x);
+        public static float Invoke(float x) => Activations.Sigmoid(x);
+    }
+
+    private readonly struct TanhOp : IUnaryOp
+    {
+        public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Tanh(x);
+        public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Tanh(x);
+        public static float Invoke(float x) => Activations.Tanh(x);
+    }
+
+    private readonly struct ReluOp : IUnaryOp
+    {
+        public static Vector256<float> Invoke(Vector256<float> x) => VectorMath.Relu(x);
+        public static Vector128<float> Invoke(Vector128<float> x) => VectorMath.Relu(x);
+        public static float Invoke(float x) => Activations.Relu(x);
+    }
+
+    /// <summary>Applies <typeparamref name="TOp"/> in place: 8 lanes, then 4, then the scalar tail.</summary>
+    private static void Apply<TOp>(Span<float> values) where TOp : struct, IUnaryOp
+    {
+        int n = values.Length;
+        ref float v = ref MemoryMarshal.GetReference(values);
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= n; j += 8) TOp.Invoke(Vector256.LoadUnsafe(ref v, (nuint)j)).StoreUnsafe(ref v, (nuint)j);
+        if (Vector128.IsHardwareAccelerated)
+            for (; j + 4 <= n; j += 4) TOp.Invoke(Vector128.LoadUnsafe(ref v, (nuint)j)).StoreUnsafe(ref v, (nuint)j);
+        for (; j < n; j++) Unsafe.Add(ref v, j) = TOp.Invoke(Unsafe.Add(ref v, j));
     }
 }
 
