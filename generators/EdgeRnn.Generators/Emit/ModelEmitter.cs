@@ -30,6 +30,7 @@ internal static class ModelEmitter
         EmitState(w, model);
         EmitPublicMethods(w, model);
         EmitStepCore(w, model, layout);
+        EmitRunChunk(w, model, layout);
         EmitWeights(w, model);
         w.Close();
 
@@ -73,6 +74,9 @@ internal static class ModelEmitter
         }
         w.Line("/// <summary>Floats of the per-step scratch space (gates and linear outputs, padded to whole SIMD panels).</summary>");
         w.Line($"private const int ScratchSize = {layout.Total};");
+        w.Line("/// <summary>Timesteps <see cref=\"Run\"/> processes per chunk (bounded so its stack scratch stays small).</summary>");
+        w.Line($"public const int RunChunkSteps = {layout.ChunkSteps};");
+        w.Line($"private const int RunChunkScratchSize = {layout.ChunkGatesSize + 2 * layout.ChunkBufferSize};");
         w.Line();
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.InputSize => InputSize;");
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.OutputSize => OutputSize;");
@@ -109,14 +113,18 @@ internal static class ModelEmitter
         w.Line();
 
         w.Line("/// <summary>Runs T timesteps over row-major <c>[T, InputSize]</c> into <c>[T, OutputSize]</c>, T = inputs.Length / InputSize; starts from the current state and leaves the final one.</summary>");
+        w.Line("/// <remarks>Works through the sequence in chunks of <see cref=\"RunChunkSteps\"/> steps: each layer projects a whole chunk's inputs at once (matrix-matrix), then runs its recurrence.</remarks>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">inputs is not a whole number of steps, or outputs is not T × OutputSize long.</exception>");
         w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
         w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
         w.Line("int steps = inputs.Length / InputSize;");
         w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
+        w.Line("if (steps == 0) return;");
         w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
-        w.Open("for (int t = 0; t < steps; t++)");
-        w.Line("StepCore(inputs.Slice(t * InputSize, InputSize), outputs.Slice(t * OutputSize, OutputSize), scratch);");
+        w.Line($"{Span} chunk = stackalloc float[RunChunkScratchSize];");
+        w.Open("for (int t = 0; t < steps; t += RunChunkSteps)");
+        w.Line("int n = global::System.Math.Min(RunChunkSteps, steps - t);");
+        w.Line("RunChunk(inputs.Slice(t * InputSize, n * InputSize), outputs.Slice(t * OutputSize, n * OutputSize), n, scratch, chunk);");
         w.Close();
         w.Close();
         w.Line();
@@ -178,6 +186,60 @@ internal static class ModelEmitter
         {
             w.Line($"{current}.CopyTo(output);");
         }
+        w.Close();
+        w.Line();
+    }
+
+    private static void EmitRunChunk(SourceWriter w, ModelSpec model, ScratchLayout layout)
+    {
+        w.Open($"private void RunChunk({ReadOnlySpan} x, {Span} y, int n, {Span} scratch, {Span} chunk)");
+        w.Line($"{Span} state = _state;");
+        w.Line($"{Span} gates = chunk.Slice(0, {layout.ChunkGatesSize});");
+        w.Line($"{Span} bufferA = chunk.Slice({layout.ChunkGatesSize}, {layout.ChunkBufferSize});");
+        w.Line($"{Span} bufferB = chunk.Slice({layout.ChunkGatesSize + layout.ChunkBufferSize}, {layout.ChunkBufferSize});");
+        string current = "x";
+        int stride = model.InputSize;
+        int stateOffset = 0;
+        for (int i = 0; i < model.Layers.Length; i++)
+        {
+            var layer = model.Layers[i];
+            int h = layer.OutputSize;
+            int gates = WeightPacking.Padded(layer.Gates * h);
+            string target = current == "bufferA" ? "bufferB" : "bufferA";
+            w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
+            switch (layer.Kind)
+            {
+                case LayerKind.Lstm:
+                    w.Line($"{Kernels}.Sequences.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), gates, {target}, {h});");
+                    break;
+                case LayerKind.Gru:
+                    w.Line($"{Kernels}.Sequences.Gru(L{i}InputWeights, L{i}RecurrentWeights, L{i}InputBias, L{i}RecurrentBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {gates}), {target}, {h});");
+                    break;
+                case LayerKind.Rnn:
+                    w.Line($"{Kernels}.Sequences.Rnn(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, relu: {(layer.Activation == Activation.Relu ? "true" : "false")}, {target}, {h});");
+                    break;
+                case LayerKind.Linear:
+                    w.Line($"{Kernels}.Sequences.Linear(L{i}Weights, L{i}Bias, {current}, {stride}, n, {target}, {h}, {Kernels}.ActivationKind.{layer.Activation});");
+                    break;
+            }
+            current = target;
+            stride = layer.IsRecurrent ? h : WeightPacking.Padded(h);
+            stateOffset += layer.StateSize;
+        }
+        w.Open("for (int t = 0; t < n; t++)");
+        w.Line($"{ReadOnlySpan} last = {current}.Slice(t * {stride}, OutputSize);");
+        w.Line($"{Span} row = y.Slice(t * OutputSize, OutputSize);");
+        if (model.Skip > 0)
+        {
+            w.Line($"{ReadOnlySpan} input = x.Slice(t * InputSize, InputSize);");
+            w.Line($"for (int i = 0; i < {model.Skip}; i++) row[i] = last[i] + input[i];");
+            if (model.Skip < model.OutputSize) w.Line($"last.Slice({model.Skip}).CopyTo(row.Slice({model.Skip}));");
+        }
+        else
+        {
+            w.Line("last.CopyTo(row);");
+        }
+        w.Close();
         w.Close();
         w.Line();
     }
@@ -275,7 +337,25 @@ internal static class ModelEmitter
                 offset += WeightPacking.Padded(model.Layers[i].OutputSize);
             }
             Total = System.Math.Max(1, offset);
+
+            // Run's chunk: every layer's gates (or padded outputs) for ChunkSteps steps, and two ping-pong
+            // buffers of layer outputs. About 48 KB of stack at most.
+            int maxRows = 0, maxWidth = model.InputSize;
+            foreach (var layer in model.Layers)
+            {
+                maxRows = System.Math.Max(maxRows, WeightPacking.Padded(layer.Gates * layer.OutputSize));
+                maxWidth = System.Math.Max(maxWidth, layer.IsRecurrent ? layer.OutputSize : WeightPacking.Padded(layer.OutputSize));
+            }
+            ChunkSteps = System.Math.Max(1, System.Math.Min(MaxChunkSteps, 12288 / (maxRows + 2 * maxWidth)));
+            ChunkGatesSize = ChunkSteps * maxRows;
+            ChunkBufferSize = ChunkSteps * maxWidth;
         }
+
+        private const int MaxChunkSteps = 8;
+
+        public int ChunkSteps { get; }
+        public int ChunkGatesSize { get; }
+        public int ChunkBufferSize { get; }
 
         public int SecondGatesOffset { get; }
         public int[] LinearOffsets { get; }

@@ -1,0 +1,72 @@
+using System.ComponentModel;
+
+namespace EdgeRnn.Kernels;
+
+/// <summary>
+/// A chunk of timesteps through one layer, for <c>Run</c>: the input projection of every step first (matrix-matrix,
+/// <see cref="PanelGemm"/>), then the recurrence step by step. Same equations and results as <see cref="Cells"/>.
+/// Inputs are rows of <c>inputStride</c> floats; outputs rows of <c>outputStride</c> floats.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Sequences
+{
+    /// <summary>LSTM over <paramref name="steps"/> steps; <paramref name="gates"/> holds steps × padded 4H floats.</summary>
+    public static void Lstm(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> c, Span<float> gates,
+        Span<float> outputs, int outputStride)
+    {
+        int rows = bias.Length, hidden = h.Length;
+        PanelGemm.Multiply(inputWeights, inputWeights.Length / rows, bias, inputs, inputStride, gates, rows, steps);
+        for (int t = 0; t < steps; t++)
+        {
+            var g = gates.Slice(t * rows, rows);
+            PanelGemv.MultiplyAdd(recurrentWeights, h, g);
+            Cells.LstmUpdate(g, h, c);
+            h.CopyTo(outputs.Slice(t * outputStride, hidden));
+        }
+    }
+
+    /// <summary>GRU over <paramref name="steps"/> steps; <paramref name="gates"/> holds steps × padded 3H floats, <paramref name="recurrentGates"/> one step's.</summary>
+    public static void Gru(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
+        ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias,
+        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, Span<float> recurrentGates,
+        Span<float> outputs, int outputStride)
+    {
+        int rows = inputBias.Length, hidden = h.Length;
+        PanelGemm.Multiply(inputWeights, inputWeights.Length / rows, inputBias, inputs, inputStride, gates, rows, steps);
+        for (int t = 0; t < steps; t++)
+        {
+            PanelGemv.Multiply(recurrentWeights, h, recurrentBias, recurrentGates);
+            Cells.GruUpdate(gates.Slice(t * rows, rows), recurrentGates, h);
+            h.CopyTo(outputs.Slice(t * outputStride, hidden));
+        }
+    }
+
+    /// <summary>Elman RNN over <paramref name="steps"/> steps.</summary>
+    public static void Rnn(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, bool relu,
+        Span<float> outputs, int outputStride)
+    {
+        int rows = bias.Length, hidden = h.Length;
+        PanelGemm.Multiply(inputWeights, inputWeights.Length / rows, bias, inputs, inputStride, gates, rows, steps);
+        var activation = relu ? ActivationKind.Relu : ActivationKind.Tanh;
+        for (int t = 0; t < steps; t++)
+        {
+            var g = gates.Slice(t * rows, rows);
+            PanelGemv.MultiplyAdd(recurrentWeights, h, g);
+            Cells.Activate(g.Slice(0, hidden), activation);
+            g.Slice(0, hidden).CopyTo(h);
+            h.CopyTo(outputs.Slice(t * outputStride, hidden));
+        }
+    }
+
+    /// <summary>Linear layer over <paramref name="steps"/> rows; <paramref name="outputs"/> rows are the padded output count apart.</summary>
+    public static void Linear(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> inputs, int inputStride,
+        int steps, Span<float> outputs, int outputCount, ActivationKind activation)
+    {
+        int rows = bias.Length;
+        PanelGemm.Multiply(weights, weights.Length / rows, bias, inputs, inputStride, outputs, rows, steps);
+        if (activation == ActivationKind.None) return;
+        for (int t = 0; t < steps; t++) Cells.Activate(outputs.Slice(t * rows, outputCount), activation);
+    }
+}
