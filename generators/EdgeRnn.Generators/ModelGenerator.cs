@@ -130,7 +130,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         }
         try
         {
-            return new WeightsFile(source, SafetensorsReader.Read(bytes));
+            return new WeightsFile(source, JsonTensors.LooksLikeJson(bytes) ? JsonTensors.ReadStateDict(bytes) : SafetensorsReader.Read(bytes));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

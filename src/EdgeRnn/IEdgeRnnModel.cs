@@ -15,7 +15,7 @@ public interface IEdgeRnnModel
     /// <summary>Floats of recurrent state (see <see cref="CopyStateTo"/> for the layout).</summary>
     static abstract int StateSize { get; }
 
-    /// <summary>Returns the state to the model's initial state (zeros).</summary>
+    /// <summary>Returns the state to the model's initial state: zeros, or the learned one the model file carries (NAM's h0, c0).</summary>
     void Reset();
 
     /// <summary>Runs one timestep: reads <c>InputSize</c> floats, writes <c>OutputSize</c> floats, carries the state.</summary>

@@ -5,11 +5,12 @@ namespace EdgeRnn.Generators.Tests;
 
 public class DescriptorDocsTests
 {
-    private static readonly string[] s_expectedIds = [.. Enumerable.Range(1, 25).Select(i => $"ERNN{i:D4}")];
+    private static readonly string[] s_expectedIds = [.. Enumerable.Range(1, Descriptors.All.Count()).Select(i => $"ERNN{i:D4}")];
 
     [Fact]
-    public void The_descriptors_are_exactly_ERNN0001_to_ERNN0025()
+    public void The_descriptor_ids_run_from_ERNN0001_without_gaps()
     {
+        Assert.True(s_expectedIds.Length >= 26);
         Assert.Equal(s_expectedIds, Descriptors.All.Select(d => d.Id).Order(StringComparer.Ordinal));
     }
 

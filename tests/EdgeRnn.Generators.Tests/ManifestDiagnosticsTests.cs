@@ -84,7 +84,8 @@ public class ManifestDiagnosticsTests
             }
             """;
         var d = SingleError(manifest, "ERNN0004", "{");
-        Assert.Contains("the \"format\" property is missing; the supported format is \"edgernn/1\"", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("the \"format\" property is missing and the file is not one of the model formats read directly", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("the supported format is \"edgernn/1\"", d.GetMessage(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -110,12 +111,12 @@ public class ManifestDiagnosticsTests
             {
               "format": "edgernn/1",
               "weights": "lstm_i3_h5.safetensors",
-              "layout": "keras",
+              "layout": "onnx",
               "layers": [ { "type": "lstm", "prefix": "rnn" } ]
             }
             """;
-        var d = SingleError(manifest, "ERNN0005", "\"keras\"");
-        Assert.Contains("unknown layout \"keras\"; supported layouts: \"pytorch\"", d.GetMessage(), StringComparison.Ordinal);
+        var d = SingleError(manifest, "ERNN0005", "\"onnx\"");
+        Assert.Contains("unknown layout \"onnx\"; supported layouts: \"pytorch\", \"keras\"", d.GetMessage(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -418,7 +419,7 @@ public class ManifestDiagnosticsTests
             {
               "format": "edgernn/1",
               "weights": "lstm_i3_h5.safetensors",
-              "layout": "keras",
+              "layout": "onnx",
               "layers": [
                 { "type": "lstm", "prefix": "rnn", "num_layers": "2" },
                 { "type": "transformer" }

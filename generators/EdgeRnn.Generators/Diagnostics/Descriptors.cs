@@ -28,7 +28,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnknownLayout = Error("ERNN0005",
         "Unknown weight layout",
-        "'{0}': unknown layout \"{1}\"; supported layouts: \"pytorch\"");
+        "'{0}': unknown layout \"{1}\"; supported layouts: \"pytorch\", \"keras\"");
 
     public static readonly DiagnosticDescriptor UnknownLayerType = Error("ERNN0006",
         "Unknown layer type",
@@ -109,6 +109,10 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor UnsupportedTargetType = Error("ERNN0025",
         "Unsupported model type declaration",
         "'{0}' cannot hold a generated model: {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedArchitecture = Error("ERNN0026",
+        "Unsupported architecture",
+        "'{0}': {1} is not supported; EdgeRnn runs LSTM, GRU and RNN layers with linear (dense) layers");
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 

@@ -28,7 +28,7 @@ internal static class ModelEmitter
         EmitTypeHeader(w, target, model);
         EmitConstants(w, model, layout);
         EmitState(w, model);
-        EmitPublicMethods(w, model);
+        EmitPublicMethods(w, target, model);
         EmitStepCore(w, model, layout);
         EmitRunChunk(w, model, layout);
         EmitWeights(w, model);
@@ -76,7 +76,7 @@ internal static class ModelEmitter
         w.Line($"private const int ScratchSize = {layout.Total};");
         w.Line("/// <summary>Timesteps <see cref=\"Run\"/> processes per chunk (bounded so its stack scratch stays small).</summary>");
         w.Line($"public const int RunChunkSteps = {layout.ChunkSteps};");
-        w.Line($"private const int RunChunkScratchSize = {layout.ChunkGatesSize + 2 * layout.ChunkBufferSize};");
+        w.Line($"private const int RunChunkScratchSize = {layout.ChunkTotal};");
         w.Line();
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.InputSize => InputSize;");
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.OutputSize => OutputSize;");
@@ -96,10 +96,22 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    private static void EmitPublicMethods(SourceWriter w, ModelSpec model)
+    private static void EmitPublicMethods(SourceWriter w, TargetSpec target, ModelSpec model)
     {
-        w.Line("/// <summary>Returns the state to zeros, the model's initial state.</summary>");
-        w.Line($"public void Reset() => (({Span})_state).Clear();");
+        if (model.InitialState.Length == 0)
+        {
+            w.Line("/// <summary>Returns the state to zeros, the model's initial state.</summary>");
+            w.Line($"public void Reset() => (({Span})_state).Clear();");
+        }
+        else
+        {
+            // A learned initial state (NAM's h0, c0): new() starts there and Reset() returns there.
+            w.Line("/// <summary>Starts at the model's learned initial state (default(T) instead starts at zeros).</summary>");
+            w.Line($"public {target.Type.Name}() => Reset();");
+            w.Line();
+            w.Line("/// <summary>Returns the state to the model's learned initial state.</summary>");
+            w.Line($"public void Reset() => InitialState.CopyTo(({Span})_state);");
+        }
         w.Line();
 
         w.Line("/// <summary>Runs one timestep: reads <see cref=\"InputSize\"/> floats and writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
@@ -148,6 +160,13 @@ internal static class ModelEmitter
     {
         w.Open($"private void StepCore({ReadOnlySpan} input, {Span} output, {Span} scratch)");
         w.Line($"{Span} state = _state;");
+        if (model.InputGain != 1f)
+        {
+            w.Line($"// Input gain {model.InputGain.ToString("R", CultureInfo.InvariantCulture)}: applied before the model and the skip.");
+            w.Line($"{Span} scaled = scratch.Slice({layout.ScaledInputOffset}, InputSize);");
+            w.Line($"for (int i = 0; i < InputSize; i++) scaled[i] = input[i] * {FloatLiteral(model.InputGain)};");
+            w.Line("input = scaled;");
+        }
         string current = "input";
         int stateOffset = 0;
         for (int i = 0; i < model.Layers.Length; i++)
@@ -161,8 +180,11 @@ internal static class ModelEmitter
                 case LayerKind.Lstm:
                     w.Line($"{Kernels}.Cells.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), scratch.Slice(0, {gates}));");
                     break;
-                case LayerKind.Gru:
+                case LayerKind.Gru when layer.ResetAfter:
                     w.Line($"{Kernels}.Cells.Gru(L{i}InputWeights, L{i}RecurrentWeights, L{i}InputBias, L{i}RecurrentBias, {current}, state.Slice({stateOffset}, {h}), scratch.Slice(0, {gates}), scratch.Slice({layout.SecondGatesOffset}, {gates}));");
+                    break;
+                case LayerKind.Gru:
+                    w.Line($"{Kernels}.Cells.GruResetBefore(L{i}InputWeights, L{i}RecurrentWeights, L{i}CandidateWeights, L{i}InputBias, L{i}RecurrentBias, L{i}CandidateBias, {current}, state.Slice({stateOffset}, {h}), scratch.Slice(0, {gates}), scratch.Slice({layout.SecondGatesOffset}, {ScratchLayout.ResetBeforeWork(h)}));");
                     break;
                 case LayerKind.Rnn:
                     w.Line($"{Kernels}.Cells.Rnn(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, state.Slice({stateOffset}, {h}), scratch.Slice(0, {gates}), relu: {(layer.Activation == Activation.Relu ? "true" : "false")});");
@@ -186,9 +208,15 @@ internal static class ModelEmitter
         {
             w.Line($"{current}.CopyTo(output);");
         }
+        if (model.OutputGain != 1f)
+            w.Line($"for (int i = 0; i < OutputSize; i++) output[i] *= {FloatLiteral(model.OutputGain)};");
         w.Close();
         w.Line();
     }
+
+    /// <summary>An exact float constant: its bits, reinterpreted (folded by the JIT), never rounded float text.</summary>
+    private static string FloatLiteral(float value) =>
+        $"global::System.BitConverter.UInt32BitsToSingle(0x{FloatBits.ToBits(value).ToString("X8", CultureInfo.InvariantCulture)}u)";
 
     private static void EmitRunChunk(SourceWriter w, ModelSpec model, ScratchLayout layout)
     {
@@ -197,6 +225,12 @@ internal static class ModelEmitter
         w.Line($"{Span} gates = chunk.Slice(0, {layout.ChunkGatesSize});");
         w.Line($"{Span} bufferA = chunk.Slice({layout.ChunkGatesSize}, {layout.ChunkBufferSize});");
         w.Line($"{Span} bufferB = chunk.Slice({layout.ChunkGatesSize + layout.ChunkBufferSize}, {layout.ChunkBufferSize});");
+        if (model.InputGain != 1f)
+        {
+            w.Line($"{Span} scaled = chunk.Slice({layout.ChunkGatesSize + 2 * layout.ChunkBufferSize}, n * InputSize);");
+            w.Line($"for (int i = 0; i < n * InputSize; i++) scaled[i] = x[i] * {FloatLiteral(model.InputGain)};");
+            w.Line("x = scaled;");
+        }
         string current = "x";
         int stride = model.InputSize;
         int stateOffset = 0;
@@ -211,6 +245,9 @@ internal static class ModelEmitter
             {
                 case LayerKind.Lstm:
                     w.Line($"{Kernels}.Sequences.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), gates, {target}, {h});");
+                    break;
+                case LayerKind.Gru when !layer.ResetAfter:
+                    w.Line($"{Kernels}.Sequences.GruResetBefore(L{i}InputWeights, L{i}RecurrentWeights, L{i}CandidateWeights, L{i}InputBias, L{i}RecurrentBias, L{i}CandidateBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {ScratchLayout.ResetBeforeWork(h)}), {target}, {h});");
                     break;
                 case LayerKind.Gru:
                     w.Line($"{Kernels}.Sequences.Gru(L{i}InputWeights, L{i}RecurrentWeights, L{i}InputBias, L{i}RecurrentBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {gates}), {target}, {h});");
@@ -239,6 +276,8 @@ internal static class ModelEmitter
         {
             w.Line("last.CopyTo(row);");
         }
+        if (model.OutputGain != 1f)
+            w.Line($"for (int i = 0; i < OutputSize; i++) row[i] *= {FloatLiteral(model.OutputGain)};");
         w.Close();
         w.Close();
         w.Line();
@@ -247,6 +286,8 @@ internal static class ModelEmitter
     private static void EmitWeights(SourceWriter w, ModelSpec model)
     {
         w.Line("// Weights: exact IEEE-754 bit patterns as RVA data (no allocation, no float-text rounding), packed in SIMD panels.");
+        if (model.InitialState.Length != 0)
+            EmitArray(w, "InitialState", model.InitialState.AsSpan().ToArray());
         for (int i = 0; i < model.Layers.Length; i++)
         {
             var layer = model.Layers[i];
@@ -255,6 +296,19 @@ internal static class ModelEmitter
             {
                 EmitArray(w, $"L{i}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
                 EmitArray(w, $"L{i}Bias", WeightPacking.Bias(layer.InputBias, rows));
+                continue;
+            }
+            if (layer.Kind == LayerKind.Gru && !layer.ResetAfter)
+            {
+                // reset_after=False: r multiplies h before the candidate's product, so the r,z rows and the n rows are separate matrices.
+                int h = layer.OutputSize;
+                w.Line($"// Layer {i} recurrent weights: rows r,z here; rows n in L{i}CandidateWeights.");
+                EmitArray(w, $"L{i}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+                EmitArray(w, $"L{i}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
+                EmitArray(w, $"L{i}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
+                EmitArray(w, $"L{i}InputBias", WeightPacking.Bias(layer.InputBias, rows));
+                EmitArray(w, $"L{i}RecurrentBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 0, 2 * h, 1), 2 * h));
+                EmitArray(w, $"L{i}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
                 continue;
             }
             EmitArray(w, $"L{i}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
@@ -326,7 +380,8 @@ internal static class ModelEmitter
                 if (!layer.IsRecurrent) continue;
                 int padded = WeightPacking.Padded(layer.Gates * layer.OutputSize);
                 gates = System.Math.Max(gates, padded);
-                if (layer.Kind == LayerKind.Gru) secondGates = System.Math.Max(secondGates, padded);
+                if (layer.Kind == LayerKind.Gru)
+                    secondGates = System.Math.Max(secondGates, layer.ResetAfter ? padded : ResetBeforeWork(layer.OutputSize));
             }
             SecondGatesOffset = gates;
             int offset = gates + secondGates;
@@ -336,6 +391,8 @@ internal static class ModelEmitter
                 LinearOffsets[i] = offset;
                 offset += WeightPacking.Padded(model.Layers[i].OutputSize);
             }
+            ScaledInputOffset = offset;
+            if (model.InputGain != 1f) offset += model.InputSize;
             Total = System.Math.Max(1, offset);
 
             // Run's chunk: every layer's gates (or padded outputs) for ChunkSteps steps, and two ping-pong
@@ -349,7 +406,10 @@ internal static class ModelEmitter
             ChunkSteps = System.Math.Max(1, System.Math.Min(MaxChunkSteps, 12288 / (maxRows + 2 * maxWidth)));
             ChunkGatesSize = ChunkSteps * maxRows;
             ChunkBufferSize = ChunkSteps * maxWidth;
+            ChunkTotal = ChunkGatesSize + 2 * ChunkBufferSize + (model.InputGain != 1f ? ChunkSteps * model.InputSize : 0);
         }
+
+        public int ChunkTotal { get; }
 
         private const int MaxChunkSteps = 8;
 
@@ -358,6 +418,10 @@ internal static class ModelEmitter
         public int ChunkBufferSize { get; }
 
         public int SecondGatesOffset { get; }
+        public int ScaledInputOffset { get; }
+
+        /// <summary>Work space of a reset_after=False GRU step: r,z gates, n gates (padded) and r⊙h.</summary>
+        public static int ResetBeforeWork(int hidden) => WeightPacking.Padded(2 * hidden) + WeightPacking.Padded(hidden) + hidden;
         public int[] LinearOffsets { get; }
         public int Total { get; }
     }

@@ -27,6 +27,10 @@ internal static class WeightPacking
         return packed;
     }
 
+    /// <summary>Rows [first, first + count) of a row-major matrix with <paramref name="columns"/> columns (or of a vector, columns = 1); empty stays empty.</summary>
+    public static EquatableArray<float> Rows(EquatableArray<float> rowMajor, int first, int count, int columns) =>
+        rowMajor.Length == 0 ? rowMajor : new EquatableArray<float>(rowMajor.AsSpan().Slice(first * columns, count * columns).ToArray());
+
     /// <summary>A bias padded to whole panels; an absent bias (bias=False) is zeros.</summary>
     public static float[] Bias(EquatableArray<float> bias, int rows)
     {

@@ -5,13 +5,13 @@ using EdgeRnn.Generators.Json;
 namespace EdgeRnn.Generators.Model;
 
 /// <summary>Reads an <c>edgernn/1</c> manifest into a <see cref="ManifestSpec"/>, reporting every problem with its place in the file.</summary>
-internal sealed class ManifestParser
+internal sealed partial class ManifestParser
 {
     public const string FormatName = "edgernn/1";
 
     private static readonly string[] s_rootProperties = ["format", "weights", "layout", "input", "layers", "skip", "name", "description", "$schema"];
     private static readonly string[] s_inputProperties = ["size"];
-    private static readonly string[] s_recurrentProperties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "bidirectional", "proj_size", "name"];
+    private static readonly string[] s_recurrentProperties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "bidirectional", "proj_size", "name", "reset_after"];
     private static readonly string[] s_rnnProperties = [.. s_recurrentProperties, "nonlinearity"];
     private static readonly string[] s_linearProperties = ["type", "prefix", "activation", "in_features", "out_features", "output_size", "bias", "name"];
 
@@ -55,14 +55,18 @@ internal sealed class ManifestParser
             Report(Descriptors.InvalidManifestValue, At(root), FileName, $"the manifest must be a JSON object, not {JsonNode.Describe(root.Kind)}");
             return null;
         }
-        WarnUnknown(root, s_rootProperties, "the manifest");
-
         var format = root.Property("format");
         if (format is null)
         {
-            Report(Descriptors.UnknownFormat, At(root, 1), FileName, "the \"format\" property is missing");
+            // Not a manifest: one of the formats people already have, with the weights inline?
+            if (root.Property("model_data") is not null && root.Property("state_dict") is not null) return ParseStateDictJson(root);
+            if (root.Property("architecture") is not null) return ParseNam(root);
+            if (root.Property("layers") is { Value.Kind: JsonKind.Array } && root.Property("in_shape") is not null) return ParseRtNeural(root);
+            Report(Descriptors.UnknownFormat, At(root, 1), FileName,
+                "the \"format\" property is missing and the file is not one of the model formats read directly (PyTorch state_dict JSON with \"model_data\", RTNeural/Keras JSON with \"in_shape\" and \"layers\", NAM with \"architecture\")");
             return null;
         }
+        WarnUnknown(root, s_rootProperties, "the manifest");
         if (format.Value.Kind != JsonKind.String || format.Value.StringValue != FormatName)
         {
             string found = format.Value.Kind == JsonKind.String ? $"\"{format.Value.StringValue}\"" : JsonNode.Describe(format.Value.Kind);
@@ -71,8 +75,11 @@ internal sealed class ManifestParser
         }
 
         var layout = root.Property("layout");
+        var weightLayout = WeightLayout.PyTorch;
         if (layout is not null && layout.Value.Kind != JsonKind.String)
             Invalid(layout.Value, $"\"layout\" must be a string such as \"pytorch\", not {JsonNode.Describe(layout.Value.Kind)}");
+        else if (layout is not null && layout.Value.StringValue == "keras")
+            weightLayout = WeightLayout.Keras;
         else if (layout is not null && layout.Value.StringValue != "pytorch")
             Report(Descriptors.UnknownLayout, At(layout.Value), FileName, layout.Value.StringValue!);
 
@@ -120,7 +127,7 @@ internal sealed class ManifestParser
         if (weights is null) return null;
         var weightsNode = root["weights"]!;
         return new ManifestSpec(weights, At(weightsNode), inputSize, inputLocation, skip,
-            skipNode is null ? null : At(skipNode), new EquatableArray<LayerDecl>([.. layers]));
+            skipNode is null ? null : At(skipNode), new EquatableArray<LayerDecl>([.. layers])) { Layout = weightLayout };
     }
 
     private LayerDecl? ParseLayer(int index, JsonNode node)
@@ -195,7 +202,8 @@ internal sealed class ManifestParser
                 else Invalid(node["nonlinearity"]!, $"{where}: unknown nonlinearity \"{nl}\"; supported: tanh, relu");
             }
         }
-        return new LayerDecl(index, kind, prefix, numLayers, activation, statedIn, statedOut, bias, At(node, 1));
+        bool? resetAfter = kind == LayerKind.Gru ? OptionalBool(node, "reset_after") : null;
+        return new LayerDecl(index, kind, prefix, numLayers, activation, statedIn, statedOut, bias, At(node, 1)) { StatedResetAfter = resetAfter };
     }
 
     private string? RequiredString(JsonNode obj, string name, string where)

@@ -6,6 +6,9 @@ internal enum LayerKind { Lstm, Gru, Rnn, Linear }
 
 internal enum Activation { None, Tanh, Sigmoid, Relu }
 
+/// <summary>How tensors are named and laid out: PyTorch state_dict, or Keras (kernel [in, G·H], gates transposed).</summary>
+internal enum WeightLayout { PyTorch, Keras }
+
 /// <summary>One layer as the manifest declares it (sizes still unknown: they come from the tensors).</summary>
 internal sealed record LayerDecl(
     int Index,
@@ -16,17 +19,37 @@ internal sealed record LayerDecl(
     int? StatedInputSize,
     int? StatedOutputSize,
     bool? StatedBias,
-    LocationInfo Location);
+    LocationInfo Location)
+{
+    /// <summary>Keras GRU <c>reset_after</c> as stated (null: taken from the bias shape).</summary>
+    public bool? StatedResetAfter { get; init; }
+}
 
 /// <summary>A parsed manifest: what it asks for, before the weights are read.</summary>
 internal sealed record ManifestSpec(
-    string WeightsPath,
+    string? WeightsPath,
     LocationInfo WeightsLocation,
     int? StatedInputSize,
     LocationInfo? InputLocation,
     int Skip,
     LocationInfo? SkipLocation,
-    EquatableArray<LayerDecl> Layers);
+    EquatableArray<LayerDecl> Layers)
+{
+    public WeightLayout Layout { get; init; }
+
+    /// <summary>Tensors carried in the model file itself (formats A, B, C); used when <see cref="WeightsPath"/> is null.</summary>
+    public EquatableArray<TensorSpec> InlineTensors { get; init; } = EquatableArray<TensorSpec>.Empty;
+
+    /// <summary>Linear gains on the input (before the model and the skip) and on the output (RTNeural's in_gain / out_gain).</summary>
+    public float InputGain { get; init; } = 1f;
+    public float OutputGain { get; init; } = 1f;
+
+    /// <summary>A learned initial state in the state layout (NAM's h0, c0); empty means zeros.</summary>
+    public EquatableArray<float> InitialState { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>What kind of file this came from, for messages ("edgernn/1", "NAM", …).</summary>
+    public string FormatName { get; init; } = "edgernn/1";
+}
 
 /// <summary>The manifest parse, carried through the pipeline with its diagnostics.</summary>
 internal sealed record ManifestResult(string Path, ManifestSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
@@ -47,6 +70,9 @@ internal sealed record LayerSpec(
     EquatableArray<float> InputBias,
     EquatableArray<float> RecurrentBias)
 {
+    /// <summary>GRU only: false for Keras' reset_after=False, where r multiplies h before the recurrent product.</summary>
+    public bool ResetAfter { get; init; } = true;
+
     /// <summary>Gates per unit: 4 for LSTM (i,f,g,o), 3 for GRU (r,z,n), 1 otherwise.</summary>
     public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
 
@@ -59,6 +85,12 @@ internal sealed record LayerSpec(
 /// <summary>A complete, validated model: everything the emitter needs.</summary>
 internal sealed record ModelSpec(int InputSize, int OutputSize, int Skip, EquatableArray<LayerSpec> Layers)
 {
+    public float InputGain { get; init; } = 1f;
+    public float OutputGain { get; init; } = 1f;
+
+    /// <summary>The state <c>Reset()</c> returns to, in the state layout; empty means zeros.</summary>
+    public EquatableArray<float> InitialState { get; init; } = EquatableArray<float>.Empty;
+
     public int StateSize
     {
         get

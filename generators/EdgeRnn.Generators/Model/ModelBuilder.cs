@@ -12,7 +12,7 @@ internal sealed record WeightsFile(string SourcePath, SafetensorsResult Content)
 /// Joins a manifest with its weights: takes every size from the tensor shapes, checks what the
 /// manifest states, checks that layers chain, and reports missing, malformed and unused tensors.
 /// </summary>
-internal sealed class ModelBuilder
+internal sealed partial class ModelBuilder
 {
     private readonly ManifestResult _manifest;
     private readonly List<DiagnosticInfo> _diagnostics;
@@ -41,19 +41,28 @@ internal sealed class ModelBuilder
     {
         _manifestName = PathUtil.FileName(_manifest.Path);
         _weightsLocation = manifest.WeightsLocation;
-        string resolved = PathUtil.Combine(PathUtil.DirectoryOf(_manifest.Path), manifest.WeightsPath);
-        _weightsName = PathUtil.FileName(resolved);
-
-        WeightsFile? file = null;
-        foreach (var w in weights)
-            if (PathUtil.Same(w.SourcePath, resolved)) { file = w; break; }
-        if (file is null)
+        EquatableArray<TensorSpec> tensors;
+        if (manifest.WeightsPath is null)
         {
-            Report(Descriptors.WeightsFileNotFound, _manifestName, manifest.WeightsPath, resolved);
-            return null;
+            _weightsName = _manifestName; // formats A, B, C carry their weights inline
+            tensors = manifest.InlineTensors;
         }
-        if (!ReportContainerError(file.Content)) return null;
-        foreach (var t in file.Content.Tensors) _tensors[t.Name] = t;
+        else
+        {
+            string resolved = PathUtil.Combine(PathUtil.DirectoryOf(_manifest.Path), manifest.WeightsPath);
+            _weightsName = PathUtil.FileName(resolved);
+            WeightsFile? file = null;
+            foreach (var w in weights)
+                if (PathUtil.Same(w.SourcePath, resolved)) { file = w; break; }
+            if (file is null)
+            {
+                Report(Descriptors.WeightsFileNotFound, _manifestName, manifest.WeightsPath, resolved);
+                return null;
+            }
+            if (!ReportContainerError(file.Content)) return null;
+            tensors = file.Content.Tensors;
+        }
+        foreach (var t in tensors) _tensors[t.Name] = t;
 
         int errorsBefore = ErrorCount();
         var layers = new List<LayerSpec>();
@@ -61,6 +70,8 @@ internal sealed class ModelBuilder
         string previousName = "the input";
         int modelInput = -1;
         bool first = true;
+
+        if (manifest.Layout == WeightLayout.Keras && !ConvertKerasTensors(manifest)) return null;
 
         foreach (var decl in manifest.Layers)
         {
@@ -97,7 +108,7 @@ internal sealed class ModelBuilder
             CheckUnsupportedTensors(decl);
         }
 
-        foreach (var t in file.Content.Tensors)
+        foreach (var t in tensors)
         {
             if (!_used.Contains(t.Name))
                 Report(Descriptors.UnusedTensor, _manifestName, t.Name, t.ShapeText, _weightsName);
@@ -111,7 +122,18 @@ internal sealed class ModelBuilder
             ReportAt(Descriptors.InvalidSkip, manifest.SkipLocation ?? _weightsLocation, _manifestName, manifest.Skip, modelInput, output);
             return null;
         }
-        return new ModelSpec(modelInput, output, manifest.Skip, new EquatableArray<LayerSpec>([.. layers]));
+        var model = new ModelSpec(modelInput, output, manifest.Skip, new EquatableArray<LayerSpec>([.. layers]))
+        {
+            InputGain = manifest.InputGain,
+            OutputGain = manifest.OutputGain,
+            InitialState = manifest.InitialState,
+        };
+        if (model.InitialState.Length != 0 && model.InitialState.Length != model.StateSize)
+        {
+            Report(Descriptors.InvalidManifestValue, _manifestName, $"the initial state holds {model.InitialState.Length} values but the model's state is {model.StateSize}");
+            return null;
+        }
+        return model;
     }
 
     private LayerSpec? BuildRecurrent(LayerDecl decl, int k)
@@ -157,7 +179,10 @@ internal sealed class ModelBuilder
         if (biasIh is null) return null;
 
         string name = (decl.Prefix.Length == 0 ? kind : decl.Prefix) + (decl.NumLayers > 1 ? $" l{k}" : "");
-        return new LayerSpec(decl.Kind, name, input, hidden, decl.Activation, ih.Data, hh.Data, biasIh.Value, biasHh!.Value);
+        return new LayerSpec(decl.Kind, name, input, hidden, decl.Activation, ih.Data, hh.Data, biasIh.Value, biasHh!.Value)
+        {
+            ResetAfter = !_resetBefore.Contains(decl.Index),
+        };
     }
 
     private LayerSpec? BuildLinear(LayerDecl decl)

@@ -38,6 +38,43 @@ public static class Cells
         GruUpdate(inputGates, recurrentGates, h);
     }
 
+    /// <summary>
+    /// GRU with Keras' reset_after=False: n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn) — r multiplies h before the
+    /// recurrent product, so the r,z rows (<paramref name="recurrentWeights"/>) and the n rows
+    /// (<paramref name="candidateWeights"/>) are separate matrices. <paramref name="work"/>: padded 2H + padded H + H floats.
+    /// </summary>
+    public static void GruResetBefore(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
+        ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias, ReadOnlySpan<float> candidateBias,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> inputGates, Span<float> work)
+    {
+        PanelGemv.Multiply(inputWeights, x, inputBias, inputGates);
+        GruResetBeforeUpdate(recurrentWeights, candidateWeights, recurrentBias, candidateBias, inputGates, h, work);
+    }
+
+    /// <summary>The recurrent half of <see cref="GruResetBefore"/>, given the input gates [r | z | n] (overwritten).</summary>
+    public static void GruResetBeforeUpdate(ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
+        ReadOnlySpan<float> recurrentBias, ReadOnlySpan<float> candidateBias, Span<float> inputGates, Span<float> h, Span<float> work)
+    {
+        int n = h.Length;
+        var rz = work.Slice(0, recurrentBias.Length);
+        var candidate = work.Slice(recurrentBias.Length, candidateBias.Length);
+        var resetH = work.Slice(recurrentBias.Length + candidateBias.Length, n);
+        PanelGemv.Multiply(recurrentWeights, h, recurrentBias, rz);
+        var gates = inputGates.Slice(0, 2 * n);
+        Add(gates, rz.Slice(0, 2 * n));
+        Apply<SigmoidOp>(gates);
+        for (int j = 0; j < n; j++) resetH[j] = inputGates[j] * h[j];
+        PanelGemv.Multiply(candidateWeights, resetH, candidateBias, candidate);
+        var xn = inputGates.Slice(2 * n, n);
+        Add(xn, candidate.Slice(0, n));
+        Apply<TanhOp>(xn);
+        for (int j = 0; j < n; j++)
+        {
+            float z = inputGates[n + j];
+            h[j] = (1f - z) * xn[j] + z * h[j];
+        }
+    }
+
     /// <summary>Elman RNN: h = tanh or relu(W_ih x + b_ih + W_hh h + b_hh); <paramref name="bias"/> is b_ih + b_hh, padded.</summary>
     public static void Rnn(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> gates, bool relu)

@@ -42,6 +42,21 @@ public static class Sequences
         }
     }
 
+    /// <summary>GRU with reset_after=False over <paramref name="steps"/> steps (see <see cref="Cells.GruResetBefore"/>).</summary>
+    public static void GruResetBefore(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
+        ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias, ReadOnlySpan<float> candidateBias,
+        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, Span<float> work,
+        Span<float> outputs, int outputStride)
+    {
+        int rows = inputBias.Length, hidden = h.Length;
+        PanelGemm.Multiply(inputWeights, inputWeights.Length / rows, inputBias, inputs, inputStride, gates, rows, steps);
+        for (int t = 0; t < steps; t++)
+        {
+            Cells.GruResetBeforeUpdate(recurrentWeights, candidateWeights, recurrentBias, candidateBias, gates.Slice(t * rows, rows), h, work);
+            h.CopyTo(outputs.Slice(t * outputStride, hidden));
+        }
+    }
+
     /// <summary>Elman RNN over <paramref name="steps"/> steps.</summary>
     public static void Rnn(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, bool relu,
