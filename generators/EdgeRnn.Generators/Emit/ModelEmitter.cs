@@ -30,7 +30,7 @@ internal static class ModelEmitter
         EmitState(w, model);
         EmitPublicMethods(w, target, model);
         EmitStepCore(w, model, layout);
-        EmitRunChunk(w, model, layout);
+        if (model.Embedding is null) EmitRunChunk(w, model, layout);
         EmitWeights(w, model);
         w.Close();
 
@@ -53,12 +53,23 @@ internal static class ModelEmitter
             offset += layer.StateSize;
         }
         w.Line("/// </remarks>");
-        w.Open($"partial {target.Type.Keyword} {target.Type.Name} : global::EdgeRnn.IEdgeRnnModel");
+        w.Open($"partial {target.Type.Keyword} {target.Type.Name} : global::EdgeRnn.{(model.Embedding is null ? "IEdgeRnnModel" : "ITokenModel")}");
     }
 
     private static void EmitConstants(SourceWriter w, ModelSpec model, ScratchLayout layout)
     {
-        w.Line("/// <summary>Floats per input step.</summary>");
+        if (model.Embedding is not null)
+        {
+            w.Line("/// <summary>Token ids run from 0 to VocabSize − 1.</summary>");
+            w.Line($"public const int VocabSize = {model.VocabSize};");
+            w.Line("/// <summary>Width of a token's embedding, the first recurrent layer's input.</summary>");
+            w.Line($"public const int EmbeddingSize = {model.Embedding.OutputSize};");
+            w.Line("/// <summary>One token id per step (as a float in the <see cref=\"global::EdgeRnn.IEdgeRnnModel\"/> span API).</summary>");
+        }
+        else
+        {
+            w.Line("/// <summary>Floats per input step.</summary>");
+        }
         w.Line($"public const int InputSize = {model.InputSize};");
         w.Line("/// <summary>Floats per output step.</summary>");
         w.Line($"public const int OutputSize = {model.OutputSize};");
@@ -81,6 +92,7 @@ internal static class ModelEmitter
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.InputSize => InputSize;");
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.OutputSize => OutputSize;");
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.StateSize => StateSize;");
+        if (model.Embedding is not null) w.Line("static int global::EdgeRnn.ITokenModel.VocabSize => VocabSize;");
         w.Line();
     }
 
@@ -114,33 +126,87 @@ internal static class ModelEmitter
         }
         w.Line();
 
-        w.Line("/// <summary>Runs one timestep: reads <see cref=\"InputSize\"/> floats and writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span does not have exactly the expected length.</exception>");
-        w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
-        w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize\");");
-        w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
-        w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
-        w.Line("StepCore(input, output, scratch);");
-        w.Close();
-        w.Line();
+        if (model.Embedding is null)
+        {
+            w.Line("/// <summary>Runs one timestep: reads <see cref=\"InputSize\"/> floats and writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span does not have exactly the expected length.</exception>");
+            w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
+            w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize\");");
+            w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
+            w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+            w.Line("StepCore(input, output, scratch);");
+            w.Close();
+            w.Line();
 
-        w.Line("/// <summary>Runs T timesteps over row-major <c>[T, InputSize]</c> into <c>[T, OutputSize]</c>, T = inputs.Length / InputSize; starts from the current state and leaves the final one.</summary>");
-        w.Line("/// <remarks>Works through the sequence in chunks of <see cref=\"RunChunkSteps\"/> steps: each layer projects a whole chunk's inputs at once (matrix-matrix), then runs its recurrence.</remarks>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">inputs is not a whole number of steps, or outputs is not T × OutputSize long.</exception>");
-        w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
-        w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
-        w.Line("int steps = inputs.Length / InputSize;");
-        w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
-        w.Line("if (steps == 0) return;");
-        w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
-        w.Line($"{Span} chunk = stackalloc float[RunChunkScratchSize];");
-        w.Open("for (int t = 0; t < steps; t += RunChunkSteps)");
-        w.Line("int n = global::System.Math.Min(RunChunkSteps, steps - t);");
-        w.Line("RunChunk(inputs.Slice(t * InputSize, n * InputSize), outputs.Slice(t * OutputSize, n * OutputSize), n, scratch, chunk);");
-        w.Close();
-        w.Close();
-        w.Line();
+            w.Line("/// <summary>Runs T timesteps over row-major <c>[T, InputSize]</c> into <c>[T, OutputSize]</c>, T = inputs.Length / InputSize; starts from the current state and leaves the final one.</summary>");
+            w.Line("/// <remarks>Works through the sequence in chunks of <see cref=\"RunChunkSteps\"/> steps: each layer projects a whole chunk's inputs at once (matrix-matrix), then runs its recurrence.</remarks>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">inputs is not a whole number of steps, or outputs is not T × OutputSize long.</exception>");
+            w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
+            w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
+            w.Line("int steps = inputs.Length / InputSize;");
+            if (model.OutputLast)
+            {
+                // Many-to-one: every step runs, only the last step's output is written.
+                w.Line("if (outputs.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), OutputSize, outputs.Length, \"OutputSize: this model's output is the last step's only\");");
+                w.Line("if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof(inputs));");
+                w.Line($"{Span} rows = stackalloc float[RunChunkSteps * OutputSize];");
+            }
+            else
+            {
+                w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
+                w.Line("if (steps == 0) return;");
+            }
+            w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+            w.Line($"{Span} chunk = stackalloc float[RunChunkScratchSize];");
+            w.Line("int n = 0;");
+            w.Open("for (int t = 0; t < steps; t += RunChunkSteps)");
+            w.Line("n = global::System.Math.Min(RunChunkSteps, steps - t);");
+            w.Line(model.OutputLast
+                ? "RunChunk(inputs.Slice(t * InputSize, n * InputSize), rows.Slice(0, n * OutputSize), n, scratch, chunk);"
+                : "RunChunk(inputs.Slice(t * InputSize, n * InputSize), outputs.Slice(t * OutputSize, n * OutputSize), n, scratch, chunk);");
+            w.Close();
+            if (model.OutputLast) w.Line("rows.Slice((n - 1) * OutputSize, OutputSize).CopyTo(outputs);");
+            w.Close();
+            w.Line();
 
+
+        }
+        else
+        {
+            w.Line("/// <summary>Runs one timestep on token <paramref name=\"token\"/> (0 ≤ token &lt; <see cref=\"VocabSize\"/>): writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The token id is outside the vocabulary.</exception>");
+            w.Open($"public void Step(int token, {Span} output)");
+            w.Line("if ((uint)token >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof(token), token, VocabSize);");
+            w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
+            w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+            w.Line("StepCore(Embedding.Slice(token * EmbeddingSize, EmbeddingSize), output, scratch);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>One timestep with the token id given as a float (<c>input[0]</c>, a whole number), for code written against <see cref=\"global::EdgeRnn.IEdgeRnnModel\"/>.</summary>");
+            w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
+            w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize: one token id\");");
+            w.Line("Step(global::EdgeRnn.ThrowHelper.TokenFromFloat(nameof(input), input[0], VocabSize), output);");
+            w.Close();
+            w.Line();
+            string runSummary = model.OutputLast
+                ? "/// <summary>Runs every token (state carried from and left for the next call) and writes the last step's <see cref=\"OutputSize\"/> outputs.</summary>"
+                : "/// <summary>Runs every token (state carried from and left for the next call) into <c>[T, OutputSize]</c>, T = tokens.Length.</summary>";
+            w.Line(runSummary);
+            w.Open($"public void Run(global::System.ReadOnlySpan<int> tokens, {Span} outputs)");
+            EmitTokenRunBody(w, model, "tokens.Length", "tokens[t]", "tokens");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Run with token ids given as floats (whole numbers), for code written against <see cref=\"global::EdgeRnn.IEdgeRnnModel\"/>.</summary>");
+            w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
+            EmitTokenRunBody(w, model, "inputs.Length", "global::EdgeRnn.ThrowHelper.TokenFromFloat(nameof(inputs), inputs[t], VocabSize)", "inputs");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Feeds the prompt, then samples <c>output.Length</c> tokens one at a time (each fed back), allocation-free. The model's outputs are taken as logits.</summary>");
+            w.Line("public int Generate(global::System.ReadOnlySpan<int> prompt, global::System.Span<int> output, in global::EdgeRnn.SamplerOptions options) =>");
+            w.Line("    global::EdgeRnn.Generation.Generate(ref this, prompt, output, in options);");
+            w.Line();
+
+        }
         w.Line("/// <summary>Copies the state into <paramref name=\"destination\"/> of exactly <see cref=\"StateSize\"/> floats (layers in order; per layer h, then c for LSTM).</summary>");
         w.Open($"public readonly void CopyStateTo({Span} destination)");
         w.Line("if (destination.Length != StateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), StateSize, destination.Length, \"StateSize\");");
@@ -154,6 +220,29 @@ internal static class ModelEmitter
         w.Line($"source.CopyTo(({Span})_state);");
         w.Close();
         w.Line();
+    }
+
+    private static void EmitTokenRunBody(SourceWriter w, ModelSpec model, string count, string tokenAt, string name)
+    {
+        w.Line($"int steps = {count};");
+        if (model.OutputLast)
+        {
+            w.Line("if (outputs.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), OutputSize, outputs.Length, \"OutputSize: this model's output is the last step's only\");");
+            w.Line($"if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof({name}));");
+        }
+        else
+        {
+            w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
+        }
+        // Check every id before touching the state: a bad id leaves the model as it was.
+        w.Line($"for (int t = 0; t < steps; t++) if ((uint)({tokenAt}) >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof({name}), {tokenAt}, VocabSize);");
+        w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+        w.Open("for (int t = 0; t < steps; t++)");
+        w.Line($"int token = {tokenAt};");
+        w.Line(model.OutputLast
+            ? $"StepCore(Embedding.Slice(token * EmbeddingSize, EmbeddingSize), outputs, scratch);"
+            : $"StepCore(Embedding.Slice(token * EmbeddingSize, EmbeddingSize), outputs.Slice(t * OutputSize, OutputSize), scratch);");
+        w.Close();
     }
 
     private static void EmitStepCore(SourceWriter w, ModelSpec model, ScratchLayout layout)
@@ -191,6 +280,10 @@ internal static class ModelEmitter
                     break;
                 case LayerKind.Linear:
                     w.Line($"{Kernels}.Cells.Linear(L{i}Weights, L{i}Bias, {current}, scratch.Slice({layout.LinearOffsets[i]}, {WeightPacking.Padded(h)}), {h}, {Kernels}.ActivationKind.{layer.Activation});");
+                    break;
+                case LayerKind.Softmax:
+                case LayerKind.LogSoftmax:
+                    w.Line($"{Kernels}.Cells.Softmax({current}, scratch.Slice({layout.LinearOffsets[i]}, {h}), log: {(layer.Kind == LayerKind.LogSoftmax ? "true" : "false")});");
                     break;
             }
             current = layer.IsRecurrent ? $"state.Slice({stateOffset}, {h})" : $"scratch.Slice({layout.LinearOffsets[i]}, {h})";
@@ -258,6 +351,10 @@ internal static class ModelEmitter
                 case LayerKind.Linear:
                     w.Line($"{Kernels}.Sequences.Linear(L{i}Weights, L{i}Bias, {current}, {stride}, n, {target}, {h}, {Kernels}.ActivationKind.{layer.Activation});");
                     break;
+                case LayerKind.Softmax:
+                case LayerKind.LogSoftmax:
+                    w.Line($"{Kernels}.Sequences.Softmax({current}, {stride}, n, {target}, {WeightPacking.Padded(h)}, {h}, log: {(layer.Kind == LayerKind.LogSoftmax ? "true" : "false")});");
+                    break;
             }
             current = target;
             stride = layer.IsRecurrent ? h : WeightPacking.Padded(h);
@@ -288,10 +385,13 @@ internal static class ModelEmitter
         w.Line("// Weights: exact IEEE-754 bit patterns as RVA data (no allocation, no float-text rounding), packed in SIMD panels.");
         if (model.InitialState.Length != 0)
             EmitArray(w, "InitialState", model.InitialState.AsSpan().ToArray());
+        if (model.Embedding is not null)
+            EmitArray(w, "Embedding", model.Embedding.InputWeights.AsSpan().ToArray()); // row-major [VocabSize, EmbeddingSize]
         for (int i = 0; i < model.Layers.Length; i++)
         {
             var layer = model.Layers[i];
             int rows = layer.Gates * layer.OutputSize;
+            if (layer.Kind is LayerKind.Softmax or LayerKind.LogSoftmax) continue;
             if (layer.Kind == LayerKind.Linear)
             {
                 EmitArray(w, $"L{i}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));

@@ -9,8 +9,10 @@ internal sealed partial class ManifestParser
 {
     public const string FormatName = "edgernn/1";
 
-    private static readonly string[] s_rootProperties = ["format", "weights", "layout", "input", "layers", "skip", "name", "description", "$schema"];
-    private static readonly string[] s_inputProperties = ["size"];
+    private static readonly string[] s_rootProperties = ["format", "weights", "layout", "input", "layers", "skip", "output", "name", "description", "$schema"];
+    private static readonly string[] s_inputProperties = ["size", "vocab"];
+    private static readonly string[] s_embeddingProperties = ["type", "prefix", "num_embeddings", "embedding_dim", "name"];
+    private static readonly string[] s_softmaxProperties = ["type", "name"];
     private static readonly string[] s_recurrentProperties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "bidirectional", "proj_size", "name", "reset_after"];
     private static readonly string[] s_rnnProperties = [.. s_recurrentProperties, "nonlinearity"];
     private static readonly string[] s_linearProperties = ["type", "prefix", "activation", "in_features", "out_features", "output_size", "bias", "name"];
@@ -85,7 +87,7 @@ internal sealed partial class ManifestParser
 
         string? weights = RequiredString(root, "weights", "the manifest");
 
-        int? inputSize = null;
+        int? inputSize = null, vocab = null;
         LocationInfo? inputLocation = null;
         var input = root.Property("input");
         if (input is not null)
@@ -98,11 +100,20 @@ internal sealed partial class ManifestParser
             {
                 WarnUnknown(input.Value, s_inputProperties, "\"input\"");
                 inputSize = OptionalInteger(input.Value, "size", 1);
+                vocab = OptionalInteger(input.Value, "vocab", 1);
+                if (inputSize is not null && vocab is not null)
+                    Invalid(input.Value, "\"input\" states both \"size\" (float inputs) and \"vocab\" (token ids); a model takes one or the other");
                 inputLocation = At(input.Value.Property("size")?.Value ?? input.Value);
             }
         }
 
         int skip = OptionalInteger(root, "skip", 0) ?? 0;
+        bool outputLast = false;
+        if (OptionalString(root, "output") is string output)
+        {
+            if (output == "last") outputLast = true;
+            else if (output != "sequence") Invalid(root["output"]!, $"unknown \"output\": \"{output}\"; use \"sequence\" (one output row per step) or \"last\" (many-to-one)");
+        }
         var skipNode = root.Property("skip")?.Value;
 
         var layers = new List<LayerDecl>();
@@ -127,7 +138,12 @@ internal sealed partial class ManifestParser
         if (weights is null) return null;
         var weightsNode = root["weights"]!;
         return new ManifestSpec(weights, At(weightsNode), inputSize, inputLocation, skip,
-            skipNode is null ? null : At(skipNode), new EquatableArray<LayerDecl>([.. layers])) { Layout = weightLayout };
+            skipNode is null ? null : At(skipNode), new EquatableArray<LayerDecl>([.. layers]))
+        {
+            Layout = weightLayout,
+            StatedVocab = vocab,
+            OutputLast = outputLast,
+        };
     }
 
     private LayerDecl? ParseLayer(int index, JsonNode node)
@@ -156,12 +172,29 @@ internal sealed partial class ManifestParser
             case "gru": kind = LayerKind.Gru; break;
             case "rnn": kind = LayerKind.Rnn; break;
             case "linear": kind = LayerKind.Linear; break;
+            case "embedding": kind = LayerKind.Embedding; break;
+            case "softmax": kind = LayerKind.Softmax; break;
+            case "log_softmax": kind = LayerKind.LogSoftmax; break;
             default:
                 Report(Descriptors.UnknownLayerType, At(typeNode), FileName, index, type);
                 return null;
         }
         string where = $"layer {index} ({type})";
-        WarnUnknown(node, kind switch { LayerKind.Rnn => s_rnnProperties, LayerKind.Linear => s_linearProperties, _ => s_recurrentProperties }, where);
+        WarnUnknown(node, kind switch
+        {
+            LayerKind.Rnn => s_rnnProperties,
+            LayerKind.Linear => s_linearProperties,
+            LayerKind.Embedding => s_embeddingProperties,
+            LayerKind.Softmax or LayerKind.LogSoftmax => s_softmaxProperties,
+            _ => s_recurrentProperties,
+        }, where);
+        if (kind is LayerKind.Softmax or LayerKind.LogSoftmax)
+            return new LayerDecl(index, kind, "", 1, Activation.None, null, null, null, At(node, 1));
+        if (kind == LayerKind.Embedding)
+        {
+            return new LayerDecl(index, kind, OptionalString(node, "prefix") ?? "", 1, Activation.None,
+                OptionalInteger(node, "num_embeddings", 1), OptionalInteger(node, "embedding_dim", 1), null, At(node, 1));
+        }
 
         string prefix = OptionalString(node, "prefix") ?? "";
         bool? bias = OptionalBool(node, "bias");

@@ -2,7 +2,7 @@ using EdgeRnn.Generators.Diagnostics;
 
 namespace EdgeRnn.Generators.Model;
 
-internal enum LayerKind { Lstm, Gru, Rnn, Linear }
+internal enum LayerKind { Lstm, Gru, Rnn, Linear, Embedding, Softmax, LogSoftmax }
 
 internal enum Activation { None, Tanh, Sigmoid, Relu }
 
@@ -47,6 +47,12 @@ internal sealed record ManifestSpec(
     /// <summary>A learned initial state in the state layout (NAM's h0, c0); empty means zeros.</summary>
     public EquatableArray<float> InitialState { get; init; } = EquatableArray<float>.Empty;
 
+    /// <summary>"input": {"vocab": V} — a token model (its first layer is an embedding).</summary>
+    public int? StatedVocab { get; init; }
+
+    /// <summary>"output": "last" — Run writes only the last step's output (many-to-one).</summary>
+    public bool OutputLast { get; init; }
+
     /// <summary>What kind of file this came from, for messages ("edgernn/1", "NAM", …).</summary>
     public string FormatName { get; init; } = "edgernn/1";
 }
@@ -76,10 +82,10 @@ internal sealed record LayerSpec(
     /// <summary>Gates per unit: 4 for LSTM (i,f,g,o), 3 for GRU (r,z,n), 1 otherwise.</summary>
     public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
 
-    public bool IsRecurrent => Kind != LayerKind.Linear;
+    public bool IsRecurrent => Kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn;
 
     /// <summary>Floats of state this layer keeps: h, and c for LSTM.</summary>
-    public int StateSize => Kind switch { LayerKind.Lstm => 2 * OutputSize, LayerKind.Linear => 0, _ => OutputSize };
+    public int StateSize => Kind switch { LayerKind.Lstm => 2 * OutputSize, LayerKind.Gru or LayerKind.Rnn => OutputSize, _ => 0 };
 }
 
 /// <summary>A complete, validated model: everything the emitter needs.</summary>
@@ -90,6 +96,17 @@ internal sealed record ModelSpec(int InputSize, int OutputSize, int Skip, Equata
 
     /// <summary>The state <c>Reset()</c> returns to, in the state layout; empty means zeros.</summary>
     public EquatableArray<float> InitialState { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>Token models: the embedding [VocabSize, EmbeddingSize] in front of <see cref="Layers"/>; null otherwise.</summary>
+    public LayerSpec? Embedding { get; init; }
+
+    public int VocabSize => Embedding?.InputSize ?? 0;
+
+    /// <summary>Run writes only the last step's output.</summary>
+    public bool OutputLast { get; init; }
+
+    /// <summary>Floats the first layer reads per step: the embedding width for token models, else InputSize.</summary>
+    public int FirstLayerInput => Embedding?.OutputSize ?? InputSize;
 
     public int StateSize
     {

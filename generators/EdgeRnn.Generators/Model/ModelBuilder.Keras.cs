@@ -22,7 +22,7 @@ internal sealed partial class ModelBuilder
         {
             _layerLocation = decl.Location;
             if (decl.Kind == LayerKind.Linear) ConvertDense(decl);
-            else ConvertRecurrent(decl);
+            else if (decl.Kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn) ConvertRecurrent(decl);
             _layerLocation = null;
         }
         return ErrorCount() == errorsBefore;

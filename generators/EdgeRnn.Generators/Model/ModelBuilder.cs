@@ -73,13 +73,45 @@ internal sealed partial class ModelBuilder
 
         if (manifest.Layout == WeightLayout.Keras && !ConvertKerasTensors(manifest)) return null;
 
+        // A token model: the embedding turns each id into the first layer's input.
+        LayerSpec? embedding = null;
+        if (manifest.Layers.Length > 0 && manifest.Layers[0].Kind == LayerKind.Embedding)
+        {
+            var decl = manifest.Layers[0];
+            _layerLocation = decl.Location;
+            embedding = BuildEmbedding(decl, manifest.StatedVocab);
+            _layerLocation = null;
+            if (embedding is null) return null;
+            first = false;
+            modelInput = 1;
+            previousOutput = embedding.OutputSize;
+            previousName = "the embedding";
+        }
+        else if (manifest.StatedVocab is not null)
+        {
+            ReportAt(Descriptors.InvalidManifestValue, manifest.InputLocation ?? _weightsLocation, _manifestName,
+                "\"input\": {\"vocab\"} makes a token model, whose first layer must be an \"embedding\"");
+            return null;
+        }
+
         foreach (var decl in manifest.Layers)
         {
-            int subLayers = decl.Kind == LayerKind.Linear ? 1 : decl.NumLayers;
+            if (decl.Kind == LayerKind.Embedding)
+            {
+                if (embedding is null || decl.Index != manifest.Layers[0].Index)
+                    ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName, $"layer {decl.Index}: an embedding can only be the first layer");
+                continue;
+            }
+            int subLayers = decl.Kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn ? decl.NumLayers : 1;
             for (int k = 0; k < subLayers; k++)
             {
                 _layerLocation = decl.Location;
-                var layer = decl.Kind == LayerKind.Linear ? BuildLinear(decl) : BuildRecurrent(decl, k);
+                var layer = decl.Kind switch
+                {
+                    LayerKind.Linear => BuildLinear(decl),
+                    LayerKind.Softmax or LayerKind.LogSoftmax => BuildSoftmax(decl, previousOutput),
+                    _ => BuildRecurrent(decl, k),
+                };
                 _layerLocation = null;
                 // Only the model's first sub-layer takes the input: when it fails, the next one is not checked against input.size.
                 bool isFirst = first;
@@ -114,10 +146,10 @@ internal sealed partial class ModelBuilder
                 Report(Descriptors.UnusedTensor, _manifestName, t.Name, t.ShapeText, _weightsName);
         }
 
-        if (ErrorCount() > errorsBefore || layers.Count != CountSubLayers(manifest)) return null;
+        if (ErrorCount() > errorsBefore || layers.Count != CountSubLayers(manifest) || layers.Count == 0) return null;
 
         int output = layers[layers.Count - 1].OutputSize;
-        if (manifest.Skip > 0 && (manifest.Skip > modelInput || manifest.Skip > output))
+        if (manifest.Skip > 0 && (embedding is not null || manifest.Skip > modelInput || manifest.Skip > output))
         {
             ReportAt(Descriptors.InvalidSkip, manifest.SkipLocation ?? _weightsLocation, _manifestName, manifest.Skip, modelInput, output);
             return null;
@@ -127,6 +159,8 @@ internal sealed partial class ModelBuilder
             InputGain = manifest.InputGain,
             OutputGain = manifest.OutputGain,
             InitialState = manifest.InitialState,
+            Embedding = embedding,
+            OutputLast = manifest.OutputLast,
         };
         if (model.InitialState.Length != 0 && model.InitialState.Length != model.StateSize)
         {
@@ -257,7 +291,7 @@ internal sealed partial class ModelBuilder
     /// <summary>Tensors that mean the model is something this manifest does not describe (bidirectional, projected).</summary>
     private void CheckUnsupportedTensors(LayerDecl decl)
     {
-        if (decl.Kind == LayerKind.Linear) return;
+        if (decl.Kind is not (LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn)) return;
         string reverse = Name(decl.Prefix, "weight_ih_l0_reverse");
         if (_tensors.TryGetValue(reverse, out var r))
             ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
@@ -313,12 +347,51 @@ internal sealed partial class ModelBuilder
     private static int CountSubLayers(ManifestSpec manifest)
     {
         int n = 0;
-        foreach (var d in manifest.Layers) n += d.Kind == LayerKind.Linear ? 1 : d.NumLayers;
+        foreach (var d in manifest.Layers)
+            n += d.Kind switch { LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn => d.NumLayers, LayerKind.Embedding => 0, _ => 1 };
         return n;
     }
 
-    private static string FirstWeightName(LayerDecl decl, int k) =>
-        Name(decl.Prefix, decl.Kind == LayerKind.Linear ? "weight" : $"weight_ih_l{k}");
+    /// <summary>nn.Embedding: <c>weight</c> [V, E]; each token id selects a row.</summary>
+    private LayerSpec? BuildEmbedding(LayerDecl decl, int? statedVocab)
+    {
+        string wName = Name(decl.Prefix, "weight");
+        var w = Use(wName, "[vocab, dim]", "the embedding table");
+        if (w is null) return null;
+        if (w.Shape.Length != 2 || w.Shape[0] == 0 || w.Shape[1] == 0)
+        {
+            Report(Descriptors.TensorShapeMismatch, _manifestName, wName, "[vocab, dim]", w.ShapeText, "an embedding table is a matrix");
+            return null;
+        }
+        int vocab = w.Shape[0], dim = w.Shape[1];
+        if (statedVocab is int v && v != vocab)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, "input.vocab", v, vocab, wName, w.ShapeText);
+        if (decl.StatedInputSize is int n && n != vocab)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} num_embeddings", n, vocab, wName, w.ShapeText);
+        if (decl.StatedOutputSize is int d && d != dim)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} embedding_dim", d, dim, wName, w.ShapeText);
+        return new LayerSpec(LayerKind.Embedding, decl.Prefix.Length == 0 ? "embedding" : decl.Prefix, vocab, dim, Activation.None,
+            w.Data, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+    }
+
+    /// <summary>softmax / log_softmax over the previous layer's outputs: no weights.</summary>
+    private LayerSpec? BuildSoftmax(LayerDecl decl, int width)
+    {
+        if (width <= 0)
+        {
+            Report(Descriptors.InvalidManifestValue, _manifestName, $"layer {decl.Index}: a {KindName(decl.Kind)} needs a layer before it");
+            return null;
+        }
+        return new LayerSpec(decl.Kind, KindName(decl.Kind), width, width, Activation.None,
+            EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+    }
+
+    private static string FirstWeightName(LayerDecl decl, int k) => decl.Kind switch
+    {
+        LayerKind.Linear => Name(decl.Prefix, "weight"),
+        LayerKind.Softmax or LayerKind.LogSoftmax => "(no weights)",
+        _ => Name(decl.Prefix, $"weight_ih_l{k}"),
+    };
 
     private string ShapeOf(string name) => _tensors.TryGetValue(name, out var t) ? t.ShapeText : "";
 
@@ -329,6 +402,9 @@ internal sealed partial class ModelBuilder
         LayerKind.Lstm => "lstm",
         LayerKind.Gru => "gru",
         LayerKind.Rnn => "rnn",
+        LayerKind.Embedding => "embedding",
+        LayerKind.Softmax => "softmax",
+        LayerKind.LogSoftmax => "log_softmax",
         _ => "linear",
     };
 

@@ -84,4 +84,11 @@ public static class Sequences
         if (activation == ActivationKind.None) return;
         for (int t = 0; t < steps; t++) Cells.Activate(outputs.Slice(t * rows, outputCount), activation);
     }
+
+    /// <summary>softmax or log_softmax of each of <paramref name="steps"/> rows (see <see cref="Cells.Softmax"/>).</summary>
+    public static void Softmax(ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> outputs, int outputStride, int count, bool log)
+    {
+        for (int t = 0; t < steps; t++)
+            Cells.Softmax(inputs.Slice(t * inputStride, count), outputs.Slice(t * outputStride, count), log);
+    }
 }
