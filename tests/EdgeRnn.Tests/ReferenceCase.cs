@@ -14,6 +14,12 @@ public sealed class ReferenceData
     public required float[] Outputs { get; init; }
     public required float[] FinalState { get; init; }
 
+    /// <summary>A many-to-one model: Run writes only the last step's output (Outputs still holds every step's, as Step gives).</summary>
+    public bool OutputLast { get; init; }
+
+    /// <summary>Floats Run writes for <paramref name="steps"/> steps.</summary>
+    public int RunOutputLength(int steps) => OutputLast ? OutputSize : steps * OutputSize;
+
     public static ReferenceData Load(string name)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "Models", name + ".expected.json");
@@ -30,6 +36,7 @@ public sealed class ReferenceData
             Inputs = Floats(root.GetProperty("inputs")),
             Outputs = Floats(root.GetProperty("outputs")),
             FinalState = Floats(root.GetProperty("final_state")),
+            OutputLast = root.TryGetProperty("output_last", out var last) && last.GetBoolean(),
         };
     }
 }
@@ -71,9 +78,11 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         var data = Data;
         CheckSizes(data);
         var model = new TModel();
-        var outputs = new float[data.Steps * TModel.OutputSize];
+        var outputs = new float[data.RunOutputLength(data.Steps)];
         model.Run(data.Inputs, outputs);
-        for (int t = 0; t < data.Steps; t++)
+        if (data.OutputLast)
+            AssertClose(data.Outputs.AsSpan((data.Steps - 1) * TModel.OutputSize, TModel.OutputSize), outputs, tolerance, "Run's last-step output");
+        for (int t = 0; t < data.Steps && !data.OutputLast; t++)
             AssertClose(data.Outputs.AsSpan(t * TModel.OutputSize, TModel.OutputSize), outputs.AsSpan(t * TModel.OutputSize, TModel.OutputSize), tolerance, $"Run output at step {t}");
         AssertFinalState(model, data, tolerance);
     }
@@ -88,11 +97,17 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         while (t < data.Steps)
         {
             int n = Math.Min(chunk, data.Steps - t);
-            model.Run(data.Inputs.AsSpan(t * TModel.InputSize, n * TModel.InputSize), outputs.AsSpan(t * TModel.OutputSize, n * TModel.OutputSize));
+            // Many-to-one: each call writes its last step's row; the rows in between are filled by Step-equivalent chunks of 1.
+            var destination = data.OutputLast
+                ? outputs.AsSpan((t + n - 1) * TModel.OutputSize, TModel.OutputSize)
+                : outputs.AsSpan(t * TModel.OutputSize, n * TModel.OutputSize);
+            model.Run(data.Inputs.AsSpan(t * TModel.InputSize, n * TModel.InputSize), destination);
+            if (data.OutputLast)
+                AssertClose(data.Outputs.AsSpan((t + n - 1) * TModel.OutputSize, TModel.OutputSize), destination, tolerance, $"chunked Run's last row at step {t + n - 1}");
             t += n;
             chunk = chunk * 2 + 1;
         }
-        AssertClose(data.Outputs, outputs, tolerance, "chunked Run outputs");
+        if (!data.OutputLast) AssertClose(data.Outputs, outputs, tolerance, "chunked Run outputs");
         AssertFinalState(model, data, tolerance);
     }
 
@@ -101,18 +116,19 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         var data = Data;
         int half = data.Steps / 2;
         var model = new TModel();
-        var outputs = new float[data.Steps * TModel.OutputSize];
-        model.Run(data.Inputs.AsSpan(0, half * TModel.InputSize), outputs.AsSpan(0, half * TModel.OutputSize));
+        var outputs = new float[data.RunOutputLength(half)];
+        model.Run(data.Inputs.AsSpan(0, half * TModel.InputSize), outputs);
         var saved = new float[TModel.StateSize];
         model.CopyStateTo(saved);
 
         // A fresh model loaded with the saved state continues exactly where the first left off.
         var restored = new TModel();
         restored.LoadState(saved);
-        var rest = new float[(data.Steps - half) * TModel.OutputSize];
+        var rest = new float[data.RunOutputLength(data.Steps - half)];
+        var continued = new float[data.RunOutputLength(data.Steps - half)];
         restored.Run(data.Inputs.AsSpan(half * TModel.InputSize), rest);
-        model.Run(data.Inputs.AsSpan(half * TModel.InputSize), outputs.AsSpan(half * TModel.OutputSize));
-        Assert.Equal(outputs.AsSpan(half * TModel.OutputSize).ToArray(), rest);
+        model.Run(data.Inputs.AsSpan(half * TModel.InputSize), continued);
+        Assert.Equal(continued, rest);
 
         // Reset returns to the zero state: the first step repeats.
         var first = new float[TModel.OutputSize];
@@ -142,7 +158,7 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
     public long AllocatedBytesOverRun(int steps)
     {
         var inputs = new float[steps * TModel.InputSize];
-        var outputs = new float[steps * TModel.OutputSize];
+        var outputs = new float[Data.RunOutputLength(steps)];
         var source = Data.Inputs;
         for (int i = 0; i < inputs.Length; i++) inputs[i] = source[i % source.Length];
         var model = new TModel();

@@ -1,4 +1,4 @@
-// One struct per committed PyTorch reference model (tools/make_reference.py writes the files).
+// One struct per committed reference model (tools/make_reference.py writes the PyTorch ones, tools/keras_reference.py the keras_* ones).
 using EdgeRnn;
 
 namespace EdgeRnn.Tests.Models;
@@ -15,6 +15,16 @@ namespace EdgeRnn.Tests.Models;
 [EdgeRnnModel("Models/gru_odd_i13_h37.edgernn.json")] public partial struct GruOddI13H37;
 [EdgeRnnModel("Models/gru_saturated_i4_h7.edgernn.json")] public partial struct GruSaturatedI4H7;
 [EdgeRnnModel("Models/gru_unprefixed_empty.edgernn.json")] public partial struct GruUnprefixedEmpty;
+[EdgeRnnModel("Models/keras_gru_nobias.edgernn.json")] public partial struct KerasGruNobias;
+[EdgeRnnModel("Models/keras_gru_nobias_reset_before.edgernn.json")] public partial struct KerasGruNobiasResetBefore;
+[EdgeRnnModel("Models/keras_gru_reset_after_i4_h6.edgernn.json")] public partial struct KerasGruResetAfterI4H6;
+[EdgeRnnModel("Models/keras_gru_reset_before_i4_h6.edgernn.json")] public partial struct KerasGruResetBeforeI4H6;
+[EdgeRnnModel("Models/keras_gru_reset_before_saturated.edgernn.json")] public partial struct KerasGruResetBeforeSaturated;
+[EdgeRnnModel("Models/keras_lstm_dense_tanh.edgernn.json")] public partial struct KerasLstmDenseTanh;
+[EdgeRnnModel("Models/keras_lstm_i3_h5.edgernn.json")] public partial struct KerasLstmI3H5;
+[EdgeRnnModel("Models/keras_simplernn_relu_i3_h4.edgernn.json")] public partial struct KerasSimplernnReluI3H4;
+[EdgeRnnModel("Models/keras_simplernn_tanh_i3_h5.edgernn.json")] public partial struct KerasSimplernnTanhI3H5;
+[EdgeRnnModel("Models/keras_stack_lstm_gru_dense.edgernn.json")] public partial struct KerasStackLstmGruDense;
 [EdgeRnnModel("Models/linear_first.edgernn.json")] public partial struct LinearFirst;
 [EdgeRnnModel("Models/linear_nobias_head.edgernn.json")] public partial struct LinearNobiasHead;
 [EdgeRnnModel("Models/lstm_2layer_i4_h6.edgernn.json")] public partial struct Lstm2layerI4H6;
@@ -34,6 +44,9 @@ namespace EdgeRnn.Tests.Models;
 [EdgeRnnModel("Models/rnn_saturated_tanh.edgernn.json")] public partial struct RnnSaturatedTanh;
 [EdgeRnnModel("Models/rnn_tanh_i3_h6.edgernn.json")] public partial struct RnnTanhI3H6;
 [EdgeRnnModel("Models/stack_lstm_gru_linear.edgernn.json")] public partial struct StackLstmGruLinear;
+[EdgeRnnModel("Models/gru_classifier_last.edgernn.json")] public partial struct GruClassifierLast;
+[EdgeRnnModel("Models/lstm_proj_i4_h9_p5.edgernn.json")] public partial struct LstmProjI4H9P5;
+[EdgeRnnModel("Models/lstm_proj_2layer_i3_h8_p3.edgernn.json")] public partial struct LstmProj2layerI3H8P3;
 
 internal static class ReferenceModels
 {
@@ -52,6 +65,16 @@ internal static class ReferenceModels
         ["gru_odd_i13_h37"] = new ReferenceCase<GruOddI13H37>("gru_odd_i13_h37"),
         ["gru_saturated_i4_h7"] = new ReferenceCase<GruSaturatedI4H7>("gru_saturated_i4_h7"),
         ["gru_unprefixed_empty"] = new ReferenceCase<GruUnprefixedEmpty>("gru_unprefixed_empty"),
+        ["keras_gru_nobias"] = new ReferenceCase<KerasGruNobias>("keras_gru_nobias"),
+        ["keras_gru_nobias_reset_before"] = new ReferenceCase<KerasGruNobiasResetBefore>("keras_gru_nobias_reset_before"),
+        ["keras_gru_reset_after_i4_h6"] = new ReferenceCase<KerasGruResetAfterI4H6>("keras_gru_reset_after_i4_h6"),
+        ["keras_gru_reset_before_i4_h6"] = new ReferenceCase<KerasGruResetBeforeI4H6>("keras_gru_reset_before_i4_h6"),
+        ["keras_gru_reset_before_saturated"] = new ReferenceCase<KerasGruResetBeforeSaturated>("keras_gru_reset_before_saturated"),
+        ["keras_lstm_dense_tanh"] = new ReferenceCase<KerasLstmDenseTanh>("keras_lstm_dense_tanh"),
+        ["keras_lstm_i3_h5"] = new ReferenceCase<KerasLstmI3H5>("keras_lstm_i3_h5"),
+        ["keras_simplernn_relu_i3_h4"] = new ReferenceCase<KerasSimplernnReluI3H4>("keras_simplernn_relu_i3_h4"),
+        ["keras_simplernn_tanh_i3_h5"] = new ReferenceCase<KerasSimplernnTanhI3H5>("keras_simplernn_tanh_i3_h5"),
+        ["keras_stack_lstm_gru_dense"] = new ReferenceCase<KerasStackLstmGruDense>("keras_stack_lstm_gru_dense"),
         ["linear_first"] = new ReferenceCase<LinearFirst>("linear_first"),
         ["linear_nobias_head"] = new ReferenceCase<LinearNobiasHead>("linear_nobias_head"),
         ["lstm_2layer_i4_h6"] = new ReferenceCase<Lstm2layerI4H6>("lstm_2layer_i4_h6"),
@@ -71,5 +94,8 @@ internal static class ReferenceModels
         ["rnn_saturated_tanh"] = new ReferenceCase<RnnSaturatedTanh>("rnn_saturated_tanh"),
         ["rnn_tanh_i3_h6"] = new ReferenceCase<RnnTanhI3H6>("rnn_tanh_i3_h6"),
         ["stack_lstm_gru_linear"] = new ReferenceCase<StackLstmGruLinear>("stack_lstm_gru_linear"),
+        ["gru_classifier_last"] = new ReferenceCase<GruClassifierLast>("gru_classifier_last"),
+        ["lstm_proj_i4_h9_p5"] = new ReferenceCase<LstmProjI4H9P5>("lstm_proj_i4_h9_p5"),
+        ["lstm_proj_2layer_i3_h8_p3"] = new ReferenceCase<LstmProj2layerI3H8P3>("lstm_proj_2layer_i3_h8_p3"),
     };
 }

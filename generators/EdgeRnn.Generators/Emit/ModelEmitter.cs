@@ -49,7 +49,7 @@ internal static class ModelEmitter
         {
             var layer = model.Layers[i];
             if (!layer.IsRecurrent) continue;
-            w.Line($"/// [{offset}, {offset + layer.OutputSize}) layer {i} h" + (layer.Kind == LayerKind.Lstm ? $"; [{offset + layer.OutputSize}, {offset + 2 * layer.OutputSize}) layer {i} c" : ""));
+            w.Line($"/// [{offset}, {offset + layer.OutputSize}) layer {i} h" + (layer.Kind == LayerKind.Lstm ? $"; [{offset + layer.OutputSize}, {offset + layer.OutputSize + layer.CellSize}) layer {i} c" : ""));
             offset += layer.StateSize;
         }
         w.Line("/// </remarks>");
@@ -262,10 +262,13 @@ internal static class ModelEmitter
         {
             var layer = model.Layers[i];
             int h = layer.OutputSize;
-            int gates = WeightPacking.Padded(layer.Gates * h);
+            int gates = WeightPacking.Padded(layer.Gates * layer.CellSize);
             w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
             switch (layer.Kind)
             {
+                case LayerKind.Lstm when layer.IsProjected:
+                    w.Line($"{Kernels}.Cells.LstmProjected(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, L{i}ProjectionWeights, L{i}ProjectionBias, {current}, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {layer.CellSize}), scratch.Slice(0, {gates}), scratch.Slice({layout.SecondGatesOffset}, {ScratchLayout.ProjectionWork(layer)}));");
+                    break;
                 case LayerKind.Lstm:
                     w.Line($"{Kernels}.Cells.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), scratch.Slice(0, {gates}));");
                     break;
@@ -331,11 +334,14 @@ internal static class ModelEmitter
         {
             var layer = model.Layers[i];
             int h = layer.OutputSize;
-            int gates = WeightPacking.Padded(layer.Gates * h);
+            int gates = WeightPacking.Padded(layer.Gates * layer.CellSize);
             string target = current == "bufferA" ? "bufferB" : "bufferA";
             w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
             switch (layer.Kind)
             {
+                case LayerKind.Lstm when layer.IsProjected:
+                    w.Line($"{Kernels}.Sequences.LstmProjected(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, L{i}ProjectionWeights, L{i}ProjectionBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {layer.CellSize}), gates, scratch.Slice(0, {ScratchLayout.ProjectionWork(layer)}), {target}, {h});");
+                    break;
                 case LayerKind.Lstm:
                     w.Line($"{Kernels}.Sequences.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), gates, {target}, {h});");
                     break;
@@ -390,7 +396,7 @@ internal static class ModelEmitter
         for (int i = 0; i < model.Layers.Length; i++)
         {
             var layer = model.Layers[i];
-            int rows = layer.Gates * layer.OutputSize;
+            int rows = layer.Gates * layer.CellSize;
             if (layer.Kind is LayerKind.Softmax or LayerKind.LogSoftmax) continue;
             if (layer.Kind == LayerKind.Linear)
             {
@@ -413,6 +419,11 @@ internal static class ModelEmitter
             }
             EmitArray(w, $"L{i}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
             EmitArray(w, $"L{i}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
+            if (layer.IsProjected)
+            {
+                EmitArray(w, $"L{i}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
+                EmitArray(w, $"L{i}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
+            }
             if (layer.Kind == LayerKind.Gru)
             {
                 EmitArray(w, $"L{i}InputBias", WeightPacking.Bias(layer.InputBias, rows));
@@ -478,10 +489,12 @@ internal static class ModelEmitter
             foreach (var layer in model.Layers)
             {
                 if (!layer.IsRecurrent) continue;
-                int padded = WeightPacking.Padded(layer.Gates * layer.OutputSize);
+                int padded = WeightPacking.Padded(layer.Gates * layer.CellSize);
                 gates = System.Math.Max(gates, padded);
                 if (layer.Kind == LayerKind.Gru)
                     secondGates = System.Math.Max(secondGates, layer.ResetAfter ? padded : ResetBeforeWork(layer.OutputSize));
+                if (layer.IsProjected)
+                    secondGates = System.Math.Max(secondGates, ProjectionWork(layer));
             }
             SecondGatesOffset = gates;
             int offset = gates + secondGates;
@@ -500,7 +513,7 @@ internal static class ModelEmitter
             int maxRows = 0, maxWidth = model.InputSize;
             foreach (var layer in model.Layers)
             {
-                maxRows = System.Math.Max(maxRows, WeightPacking.Padded(layer.Gates * layer.OutputSize));
+                maxRows = System.Math.Max(maxRows, WeightPacking.Padded(layer.Gates * layer.CellSize));
                 maxWidth = System.Math.Max(maxWidth, layer.IsRecurrent ? layer.OutputSize : WeightPacking.Padded(layer.OutputSize));
             }
             ChunkSteps = System.Math.Max(1, System.Math.Min(MaxChunkSteps, 12288 / (maxRows + 2 * maxWidth)));
@@ -519,6 +532,9 @@ internal static class ModelEmitter
 
         public int SecondGatesOffset { get; }
         public int ScaledInputOffset { get; }
+
+        /// <summary>Work space of a projected LSTM step: o ⊙ tanh(c) (CellSize) and the padded projection.</summary>
+        public static int ProjectionWork(LayerSpec layer) => layer.CellSize + WeightPacking.Padded(layer.OutputSize);
 
         /// <summary>Work space of a reset_after=False GRU step: r,z gates, n gates (padded) and r⊙h.</summary>
         public static int ResetBeforeWork(int hidden) => WeightPacking.Padded(2 * hidden) + WeightPacking.Padded(hidden) + hidden;

@@ -199,7 +199,7 @@ internal sealed partial class ManifestParser
         string prefix = OptionalString(node, "prefix") ?? "";
         bool? bias = OptionalBool(node, "bias");
         int numLayers = 1;
-        int? statedIn, statedOut;
+        int? statedIn, statedOut, projection = null;
         var activation = Activation.None;
 
         if (kind == LayerKind.Linear)
@@ -225,8 +225,9 @@ internal sealed partial class ManifestParser
             statedOut = OptionalInteger(node, "hidden_size", 1);
             if (OptionalBool(node, "bidirectional") == true)
                 Invalid(node["bidirectional"]!, $"{where}: bidirectional layers are not supported yet");
-            if ((OptionalInteger(node, "proj_size", 0) ?? 0) > 0)
-                Invalid(node["proj_size"]!, $"{where}: LSTM projections (proj_size) are not supported yet");
+            projection = OptionalInteger(node, "proj_size", 0);
+            if (projection > 0 && kind != LayerKind.Lstm)
+                Invalid(node["proj_size"]!, $"{where}: proj_size applies to LSTM layers only");
             if (kind == LayerKind.Rnn)
             {
                 string nl = OptionalString(node, "nonlinearity") ?? "tanh";
@@ -236,7 +237,11 @@ internal sealed partial class ManifestParser
             }
         }
         bool? resetAfter = kind == LayerKind.Gru ? OptionalBool(node, "reset_after") : null;
-        return new LayerDecl(index, kind, prefix, numLayers, activation, statedIn, statedOut, bias, At(node, 1)) { StatedResetAfter = resetAfter };
+        return new LayerDecl(index, kind, prefix, numLayers, activation, statedIn, statedOut, bias, At(node, 1))
+        {
+            StatedResetAfter = resetAfter,
+            StatedProjection = projection,
+        };
     }
 
     private string? RequiredString(JsonNode obj, string name, string where)

@@ -23,6 +23,9 @@ internal sealed record LayerDecl(
 {
     /// <summary>Keras GRU <c>reset_after</c> as stated (null: taken from the bias shape).</summary>
     public bool? StatedResetAfter { get; init; }
+
+    /// <summary>"proj_size" as stated (0 or null: none; checked against weight_hr).</summary>
+    public int? StatedProjection { get; init; }
 }
 
 /// <summary>A parsed manifest: what it asks for, before the weights are read.</summary>
@@ -79,13 +82,21 @@ internal sealed record LayerSpec(
     /// <summary>GRU only: false for Keras' reset_after=False, where r multiplies h before the recurrent product.</summary>
     public bool ResetAfter { get; init; } = true;
 
+    /// <summary>LSTM with proj_size: W_hr [OutputSize, CellSize], h = W_hr (o ⊙ tanh c); empty otherwise.</summary>
+    public EquatableArray<float> ProjectionWeights { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>The cell's width (c and the gates per kind): the hidden size, which a projection maps to OutputSize.</summary>
+    public int CellSize { get; init; }
+
+    public bool IsProjected => ProjectionWeights.Length != 0;
+
     /// <summary>Gates per unit: 4 for LSTM (i,f,g,o), 3 for GRU (r,z,n), 1 otherwise.</summary>
     public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
 
     public bool IsRecurrent => Kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn;
 
     /// <summary>Floats of state this layer keeps: h, and c for LSTM.</summary>
-    public int StateSize => Kind switch { LayerKind.Lstm => 2 * OutputSize, LayerKind.Gru or LayerKind.Rnn => OutputSize, _ => 0 };
+    public int StateSize => Kind switch { LayerKind.Lstm => OutputSize + CellSize, LayerKind.Gru or LayerKind.Rnn => OutputSize, _ => 0 };
 }
 
 /// <summary>A complete, validated model: everything the emitter needs.</summary>

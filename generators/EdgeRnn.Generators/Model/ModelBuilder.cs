@@ -176,19 +176,36 @@ internal sealed partial class ModelBuilder
         string gateText = gates == 1 ? "H" : $"{gates}·H";
         string kind = KindName(decl.Kind);
 
-        string hhName = Name(decl.Prefix, $"weight_hh_l{k}");
-        var hh = Use(hhName, $"[{gateText}, H]", $"the recurrent weights of {kind} sub-layer {k}");
-        if (hh is null) return null;
-        if (hh.Shape.Length != 2 || hh.Shape[0] != (long)gates * hh.Shape[1] || hh.Shape[1] == 0) // long: 4 × 2^30 must not wrap to 0
+        // proj_size: weight_hr [P, H] maps the cell's H outputs to the P-wide h; weight_hh is then [4H, P].
+        string hrName = Name(decl.Prefix, $"weight_hr_l{k}");
+        TensorSpec? hr = null;
+        if (decl.Kind == LayerKind.Lstm && _tensors.ContainsKey(hrName))
         {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, hhName, $"[{gateText}, H]", hh.ShapeText,
-                $"{(kind == "lstm" ? "an" : "a")} {kind} layer keeps {gates} gate{(gates > 1 ? "s" : "")} per hidden unit");
+            hr = Use(hrName, "[P, H]", "the projection of an LSTM with proj_size");
+            if (hr is null) return null;
+            if (hr.Shape.Length != 2 || hr.Shape[0] == 0 || hr.Shape[1] <= hr.Shape[0])
+            {
+                Report(Descriptors.TensorShapeMismatch, _manifestName, hrName, "[P, H] with P < H", hr.ShapeText, "PyTorch requires 0 < proj_size < hidden_size");
+                return null;
+            }
+        }
+        string hhName = Name(decl.Prefix, $"weight_hh_l{k}");
+        var hh = Use(hhName, hr is null ? $"[{gateText}, H]" : $"[{gates * hr.Shape[1]}, {hr.Shape[0]}]", $"the recurrent weights of {kind} sub-layer {k}");
+        if (hh is null) return null;
+        int cell = hr?.Shape[1] ?? (hh.Shape.Length == 2 ? hh.Shape[1] : 0);
+        int width = hr?.Shape[0] ?? cell;
+        if (hh.Shape.Length != 2 || hh.Shape[0] != (long)gates * cell || hh.Shape[1] != width || cell == 0)
+        {
+            Report(Descriptors.TensorShapeMismatch, _manifestName, hhName, hr is null ? $"[{gateText}, H]" : $"[{gates * cell}, {width}]", hh.ShapeText,
+                hr is null ? $"{(kind == "lstm" ? "an" : "a")} {kind} layer keeps {gates} gate{(gates > 1 ? "s" : "")} per hidden unit" : $"projected h of {width} from '{hrName}'");
             return null;
         }
-        int hidden = hh.Shape[1];
-        int rows = gates * hidden;
-        if (decl.StatedOutputSize is int statedHidden && statedHidden != hidden)
-            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} hidden_size", statedHidden, hidden, hhName, hh.ShapeText);
+        int hidden = width;
+        int rows = gates * cell;
+        if (decl.StatedOutputSize is int statedHidden && statedHidden != cell)
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} hidden_size", statedHidden, cell, hhName, hh.ShapeText);
+        if (decl.StatedProjection is int statedProj && statedProj != (hr is null ? 0 : width))
+            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} proj_size", statedProj, hr is null ? 0 : width, hr is null ? hhName : hrName, hr is null ? hh.ShapeText : hr.ShapeText);
 
         string ihName = Name(decl.Prefix, $"weight_ih_l{k}");
         var ih = Use(ihName, $"[{rows}, I]", $"the input weights of {kind} sub-layer {k}");
@@ -196,7 +213,7 @@ internal sealed partial class ModelBuilder
         if (ih.Shape.Length != 2 || ih.Shape[0] != rows || ih.Shape[1] == 0)
         {
             Report(Descriptors.TensorShapeMismatch, _manifestName, ihName, $"[{rows}, I]", ih.ShapeText,
-                $"{gates} gate{(gates > 1 ? "s" : "")} × hidden size {hidden} from '{hhName}'");
+                $"{gates} gate{(gates > 1 ? "s" : "")} × hidden size {cell} from '{hhName}'");
             return null;
         }
         int input = ih.Shape[1];
@@ -216,6 +233,8 @@ internal sealed partial class ModelBuilder
         return new LayerSpec(decl.Kind, name, input, hidden, decl.Activation, ih.Data, hh.Data, biasIh.Value, biasHh!.Value)
         {
             ResetAfter = !_resetBefore.Contains(decl.Index),
+            ProjectionWeights = hr?.Data ?? EquatableArray<float>.Empty,
+            CellSize = cell,
         };
     }
 
@@ -257,7 +276,7 @@ internal sealed partial class ModelBuilder
         }
         string name = decl.Prefix.Length == 0 ? "linear" : decl.Prefix;
         return new LayerSpec(LayerKind.Linear, name, input, output, decl.Activation, w.Data,
-            EquatableArray<float>.Empty, bias, EquatableArray<float>.Empty);
+            EquatableArray<float>.Empty, bias, EquatableArray<float>.Empty) { CellSize = output };
     }
 
     /// <summary>Both recurrent biases, or neither (a model saved with bias=False).</summary>
@@ -296,10 +315,6 @@ internal sealed partial class ModelBuilder
         if (_tensors.TryGetValue(reverse, out var r))
             ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
                 $"layer {decl.Index}: '{reverse}' {r.ShapeText} shows a bidirectional module; bidirectional layers are not supported yet");
-        string projection = Name(decl.Prefix, "weight_hr_l0");
-        if (_tensors.TryGetValue(projection, out var p))
-            ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
-                $"layer {decl.Index}: '{projection}' {p.ShapeText} shows an LSTM with proj_size; projections are not supported yet");
     }
 
     private TensorSpec? Use(string name, string expectedShape, string why)
@@ -371,7 +386,7 @@ internal sealed partial class ModelBuilder
         if (decl.StatedOutputSize is int d && d != dim)
             Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} embedding_dim", d, dim, wName, w.ShapeText);
         return new LayerSpec(LayerKind.Embedding, decl.Prefix.Length == 0 ? "embedding" : decl.Prefix, vocab, dim, Activation.None,
-            w.Data, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+            w.Data, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty) { CellSize = dim };
     }
 
     /// <summary>softmax / log_softmax over the previous layer's outputs: no weights.</summary>
@@ -383,7 +398,7 @@ internal sealed partial class ModelBuilder
             return null;
         }
         return new LayerSpec(decl.Kind, KindName(decl.Kind), width, width, Activation.None,
-            EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty);
+            EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty) { CellSize = width };
     }
 
     private static string FirstWeightName(LayerDecl decl, int k) => decl.Kind switch

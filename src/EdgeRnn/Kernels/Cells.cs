@@ -26,6 +26,30 @@ public static class Cells
     }
 
     /// <summary>
+    /// LSTM with proj_size: gates over [x; h] with h of the projected width P, c of the cell width H, then
+    /// h = W_hr (o ⊙ tanh c). <paramref name="work"/>: H + padded P floats.
+    /// </summary>
+    public static void LstmProjected(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> projectionWeights, ReadOnlySpan<float> projectionBias,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> gates, Span<float> work)
+    {
+        PanelGemv.Multiply(inputWeights, x, bias, gates);
+        PanelGemv.MultiplyAdd(recurrentWeights, h, gates);
+        LstmProject(projectionWeights, projectionBias, gates, h, c, work);
+    }
+
+    /// <summary>The cell update and projection of <see cref="LstmProjected"/>, given its gates.</summary>
+    public static void LstmProject(ReadOnlySpan<float> projectionWeights, ReadOnlySpan<float> projectionBias,
+        Span<float> gates, Span<float> h, Span<float> c, Span<float> work)
+    {
+        var full = work.Slice(0, c.Length);
+        var projected = work.Slice(c.Length, projectionBias.Length);
+        LstmUpdate(gates, full, c);
+        PanelGemv.Multiply(projectionWeights, full, projectionBias, projected);
+        projected.Slice(0, h.Length).CopyTo(h);
+    }
+
+    /// <summary>
     /// GRU (gates r, z, n): n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)), h = (1 − z)⊙n + z⊙h.
     /// The input and recurrent products stay apart because b_hn sits inside the r product.
     /// </summary>

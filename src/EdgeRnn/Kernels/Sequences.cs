@@ -26,6 +26,23 @@ public static class Sequences
         }
     }
 
+    /// <summary>LSTM with proj_size over <paramref name="steps"/> steps (see <see cref="Cells.LstmProjected"/>).</summary>
+    public static void LstmProjected(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> projectionWeights, ReadOnlySpan<float> projectionBias,
+        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> c, Span<float> gates, Span<float> work,
+        Span<float> outputs, int outputStride)
+    {
+        int rows = bias.Length, width = h.Length;
+        PanelGemm.Multiply(inputWeights, inputWeights.Length / rows, bias, inputs, inputStride, gates, rows, steps);
+        for (int t = 0; t < steps; t++)
+        {
+            var g = gates.Slice(t * rows, rows);
+            PanelGemv.MultiplyAdd(recurrentWeights, h, g);
+            Cells.LstmProject(projectionWeights, projectionBias, g, h, c, work);
+            h.CopyTo(outputs.Slice(t * outputStride, width));
+        }
+    }
+
     /// <summary>GRU over <paramref name="steps"/> steps; <paramref name="gates"/> holds steps × padded 3H floats, <paramref name="recurrentGates"/> one step's.</summary>
     public static void Gru(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias,
