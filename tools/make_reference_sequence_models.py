@@ -55,6 +55,24 @@ class Projected(nn.Module):
         return self.head(y), state
 
 
+class Bidirectional(nn.Module):
+    """A bidirectional recurrent module (per-step output [forward ‖ backward]), optionally with a linear head."""
+
+    def __init__(self, kind, inputs, hidden, layers, head=None, nonlinearity="tanh"):
+        super().__init__()
+        if kind == "rnn":
+            self.rnn = nn.RNN(inputs, hidden, num_layers=layers, nonlinearity=nonlinearity, bidirectional=True, batch_first=True)
+        else:
+            self.rnn = getattr(nn, kind.upper())(inputs, hidden, num_layers=layers, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(2 * hidden, head) if head else None
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        if self.head is not None:
+            y = self.head(y)
+        return y, torch.zeros(0, dtype=y.dtype)
+
+
 class Classifier(nn.Module):
     """GRU -> linear -> softmax, read at the last step (many-to-one)."""
 
@@ -68,7 +86,7 @@ class Classifier(nn.Module):
         return torch.softmax(self.head(y), dim=-1), h[0, 0]
 
 
-def write_case(name, module, inputs, manifest, description, output_last=False, input_size=1):
+def write_case(name, module, inputs, manifest, description, output_last=False, input_size=1, sequence_only=False):
     tensors = {k: v.detach().to(torch.float32).numpy() for k, v in module.state_dict().items()}
     write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors)
     with open(os.path.join(OUT, name + ".edgernn.json"), "w") as f:
@@ -89,6 +107,7 @@ def write_case(name, module, inputs, manifest, description, output_last=False, i
         "outputs": np.asarray(out.reshape(-1), dtype=np.float32),
         "final_state": np.asarray(state.numpy(), dtype=np.float32),
         "output_last": output_last,
+        "sequence_only": sequence_only,
         "torch_version": torch.__version__,
         "description": description,
     }
@@ -121,6 +140,33 @@ def main():
         output_last=True, input_size=5)
 
     projected_cases()
+    bidirectional_cases()
+
+
+def bidirectional_cases():
+    cases = [
+        ("bilstm_i3_h5", 511, "lstm", 3, 5, 1, None, "tanh"),
+        ("bilstm_2layer_i4_h7_head", 512, "lstm", 4, 7, 2, 3, "tanh"),
+        ("bigru_i5_h6", 513, "gru", 5, 6, 1, None, "tanh"),
+        ("bigru_2layer_i3_h9", 514, "gru", 3, 9, 2, None, "tanh"),
+        ("birnn_tanh_i4_h5", 515, "rnn", 4, 5, 1, None, "tanh"),
+        ("birnn_2layer_relu_i3_h7", 516, "rnn", 3, 7, 2, None, "relu"),
+    ]
+    for name, seed, kind, inputs, hidden, layers, head, nonlinearity in cases:
+        torch.manual_seed(seed)
+        model = Bidirectional(kind, inputs, hidden, layers, head, nonlinearity)
+        x = torch.randn(1, 110, inputs)
+        layer = {"type": kind, "prefix": "rnn", "bidirectional": True}
+        if layers > 1:
+            layer["num_layers"] = layers
+        if kind == "rnn":
+            layer["nonlinearity"] = nonlinearity
+        manifest = {"format": "edgernn/1", "weights": name + ".safetensors", "layout": "pytorch",
+                    "input": {"size": inputs}, "layers": [layer] + ([{"type": "linear", "prefix": "head"}] if head else [])}
+        write_case(name, model, x, manifest,
+                   "bidirectional %s(%d -> %d) x %d layer(s)%s; per-step output [forward | backward]; Run over the whole sequence"
+                   % (kind.upper(), inputs, hidden, layers, " -> linear(%d)" % head if head else ""),
+                   input_size=inputs, sequence_only=True)
 
 
 def projected_cases():

@@ -408,7 +408,7 @@ public class WeightsDiagnosticsTests
         var run = Run(Write(tensors));
         var d = run.Single("ERNN0007");
         DiagnosticAssert.AtSnippet(d, s_manifestPath, s_manifest, "\"type\": \"lstm\"");
-        AssertMessage(d, "layer 0: 'rnn.weight_ih_l0_reverse' [20, 3] shows a bidirectional module; bidirectional layers are not supported yet");
+        AssertMessage(d, "layer 0: 'rnn.weight_ih_l0_reverse' [20, 3] shows a bidirectional module; add \"bidirectional\": true to the layer");
         Assert.Empty(run.GeneratedSources);
     }
 

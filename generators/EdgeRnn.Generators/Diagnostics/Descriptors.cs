@@ -114,6 +114,10 @@ internal static class Descriptors
         "Unsupported architecture",
         "'{0}': {1} is not supported; EdgeRnn runs LSTM, GRU and RNN layers with linear (dense) layers");
 
+    public static readonly DiagnosticDescriptor BidirectionalCannotStream = Error("ERNN0027",
+        "Bidirectional layers cannot stream",
+        "'{0}': {1} is bidirectional: its backward direction reads the sequence from the end, so the model has only Run over whole sequences; remove \"streaming\": true or make the layer unidirectional");
+
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

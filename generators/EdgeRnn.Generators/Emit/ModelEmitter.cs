@@ -27,10 +27,17 @@ internal static class ModelEmitter
         var layout = new ScratchLayout(model);
         EmitTypeHeader(w, target, model);
         EmitConstants(w, model, layout);
-        EmitState(w, model);
-        EmitPublicMethods(w, target, model);
-        EmitStepCore(w, model, layout);
-        if (model.Embedding is null) EmitRunChunk(w, model, layout);
+        if (model.IsSequenceOnly)
+        {
+            EmitSequenceRun(w, model, layout);
+        }
+        else
+        {
+            EmitState(w, model);
+            EmitPublicMethods(w, target, model);
+            EmitStepCore(w, model, layout);
+            if (model.Embedding is null) EmitRunChunk(w, model, layout);
+        }
         EmitWeights(w, model);
         w.Close();
 
@@ -53,7 +60,8 @@ internal static class ModelEmitter
             offset += layer.StateSize;
         }
         w.Line("/// </remarks>");
-        w.Open($"partial {target.Type.Keyword} {target.Type.Name} : global::EdgeRnn.{(model.Embedding is null ? "IEdgeRnnModel" : "ITokenModel")}");
+        string contract = model.IsSequenceOnly ? "ISequenceModel" : model.Embedding is null ? "IEdgeRnnModel" : "ITokenModel";
+        w.Open($"partial {target.Type.Keyword} {target.Type.Name} : global::EdgeRnn.{contract}");
     }
 
     private static void EmitConstants(SourceWriter w, ModelSpec model, ScratchLayout layout)
@@ -89,6 +97,13 @@ internal static class ModelEmitter
         w.Line($"public const int RunChunkSteps = {layout.ChunkSteps};");
         w.Line($"private const int RunChunkScratchSize = {layout.ChunkTotal};");
         w.Line();
+        if (model.IsSequenceOnly)
+        {
+            w.Line("static int global::EdgeRnn.ISequenceModel.InputSize => InputSize;");
+            w.Line("static int global::EdgeRnn.ISequenceModel.OutputSize => OutputSize;");
+            w.Line();
+            return;
+        }
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.InputSize => InputSize;");
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.OutputSize => OutputSize;");
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.StateSize => StateSize;");
@@ -222,6 +237,139 @@ internal static class ModelEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// One step of one layer (one direction): the kernel call reading <paramref name="input"/> and updating
+    /// <paramref name="h"/> (and <paramref name="c"/> for LSTM), with weights named <paramref name="weights"/>…; linear and
+    /// softmax layers write <paramref name="output"/>. Scratch comes from the per-step <c>scratch</c> span.
+    /// </summary>
+    private static string CellCall(LayerSpec layer, string weights, string input, string h, string c, ScratchLayout layout, string output)
+    {
+        int gates = WeightPacking.Padded(layer.Gates * layer.CellSize);
+        string second = $"scratch.Slice({layout.SecondGatesOffset}, ";
+        return layer.Kind switch
+        {
+            LayerKind.Lstm when layer.IsProjected =>
+                $"{Kernels}.Cells.LstmProjected({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {weights}ProjectionWeights, {weights}ProjectionBias, {input}, {h}, {c}, scratch.Slice(0, {gates}), {second}{ScratchLayout.ProjectionWork(layer)}))",
+            LayerKind.Lstm =>
+                $"{Kernels}.Cells.Lstm({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {input}, {h}, {c}, scratch.Slice(0, {gates}))",
+            LayerKind.Gru when layer.ResetAfter =>
+                $"{Kernels}.Cells.Gru({weights}InputWeights, {weights}RecurrentWeights, {weights}InputBias, {weights}RecurrentBias, {input}, {h}, scratch.Slice(0, {gates}), {second}{gates}))",
+            LayerKind.Gru =>
+                $"{Kernels}.Cells.GruResetBefore({weights}InputWeights, {weights}RecurrentWeights, {weights}CandidateWeights, {weights}InputBias, {weights}RecurrentBias, {weights}CandidateBias, {input}, {h}, scratch.Slice(0, {gates}), {second}{ScratchLayout.ResetBeforeWork(layer.OutputSize)}))",
+            LayerKind.Rnn =>
+                $"{Kernels}.Cells.Rnn({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {input}, {h}, scratch.Slice(0, {gates}), relu: {(layer.Activation == Activation.Relu ? "true" : "false")})",
+            LayerKind.Linear =>
+                $"{Kernels}.Cells.Linear({weights}Weights, {weights}Bias, {input}, {output}, {layer.OutputSize}, {Kernels}.ActivationKind.{layer.Activation})",
+            _ =>
+                $"{Kernels}.Cells.Softmax({input}, {output}.Slice(0, {layer.OutputSize}), log: {(layer.Kind == LayerKind.LogSoftmax ? "true" : "false")})",
+        };
+    }
+
+    /// <summary>
+    /// Models with a bidirectional layer: Run over a whole sequence, layer by layer — each direction from the initial
+    /// (zero) state, the backward one from the last step — through two [steps, SequenceWidth] buffers.
+    /// </summary>
+    private static void EmitSequenceRun(SourceWriter w, ModelSpec model, ScratchLayout layout)
+    {
+        int width = 0, directionState = 1;
+        foreach (var layer in model.Layers)
+        {
+            width = System.Math.Max(width, layer.IsRecurrent ? layer.Width : WeightPacking.Padded(layer.OutputSize));
+            directionState = System.Math.Max(directionState, layer.OutputSize + layer.CellSize);
+        }
+        w.Line($"private const int SequenceWidth = {width};");
+        w.Line();
+        w.Line("/// <summary>Floats of workspace <see cref=\"Run(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float})\"/> needs for a sequence of <paramref name=\"steps\"/> steps.</summary>");
+        w.Line("public static int WorkspaceSize(int steps) => 2 * steps * SequenceWidth;");
+        w.Line();
+        w.Line("/// <summary>Runs a whole sequence <c>[T, InputSize]</c> → " + (model.OutputLast ? "the last step's <c>[OutputSize]</c>" : "<c>[T, OutputSize]</c>") + ", from the initial state: a bidirectional layer's backward direction reads the sequence from its end, so nothing is carried between calls.</summary>");
+        w.Line("/// <remarks>Workspace: on the stack for short sequences, otherwise rented from <see cref=\"global::System.Buffers.ArrayPool{T}.Shared\"/> (no allocation once the pool holds a buffer); pass your own with the three-argument overload.</remarks>");
+        w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
+        w.Line("int steps = CheckRun(inputs, outputs);");
+        w.Line("int size = WorkspaceSize(steps);");
+        w.Open("if (size <= 8192)");
+        w.Line($"{Span} stack = stackalloc float[8192];");
+        w.Line("RunSequence(inputs, outputs, steps, stack.Slice(0, size));");
+        w.Line("return;");
+        w.Close();
+        w.Line("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(size);");
+        w.Line("try { RunSequence(inputs, outputs, steps, new global::System.Span<float>(rented, 0, size)); }");
+        w.Line("finally { global::System.Buffers.ArrayPool<float>.Shared.Return(rented); }");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Run with a caller-provided workspace of at least <see cref=\"WorkspaceSize\"/> floats.</summary>");
+        w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs, {Span} workspace)");
+        w.Line("int steps = CheckRun(inputs, outputs);");
+        w.Line("if (workspace.Length < WorkspaceSize(steps)) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(workspace), WorkspaceSize(steps), workspace.Length, \"WorkspaceSize(steps)\");");
+        w.Line("RunSequence(inputs, outputs, steps, workspace.Slice(0, WorkspaceSize(steps)));");
+        w.Close();
+        w.Line();
+        w.Open($"private static int CheckRun({ReadOnlySpan} inputs, {Span} outputs)");
+        w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
+        w.Line("int steps = inputs.Length / InputSize;");
+        if (model.OutputLast)
+        {
+            w.Line("if (outputs.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), OutputSize, outputs.Length, \"OutputSize: this model's output is the last step's only\");");
+            w.Line("if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof(inputs));");
+        }
+        else
+        {
+            w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
+        }
+        w.Line("return steps;");
+        w.Close();
+        w.Line();
+
+        w.Open($"private static void RunSequence({ReadOnlySpan} x, {Span} y, int steps, {Span} workspace)");
+        w.Line("if (steps == 0) return;");
+        w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+        w.Line($"{Span} state = stackalloc float[{directionState}];");
+        w.Line($"{Span} bufferA = workspace.Slice(0, steps * SequenceWidth);");
+        w.Line($"{Span} bufferB = workspace.Slice(steps * SequenceWidth, steps * SequenceWidth);");
+        string current = "x";
+        int stride = model.InputSize;
+        for (int i = 0; i < model.Layers.Length; i++)
+        {
+            var layer = model.Layers[i];
+            string target = current == "bufferA" ? "bufferB" : "bufferA";
+            string input = $"{current}.Slice(t * {stride}, {layer.InputSize})";
+            w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {layer.Width}{(layer.Reverse is null ? "" : " (bidirectional)")}");
+            if (layer.IsRecurrent)
+            {
+                int h = layer.OutputSize;
+                foreach (var (direction, name, loop, offset) in new[]
+                {
+                    (layer, $"L{i}", "for (int t = 0; t < steps; t++)", 0),
+                    (layer.Reverse, $"L{i}R", "for (int t = steps - 1; t >= 0; t--)", h),
+                })
+                {
+                    if (direction is null) continue;
+                    w.Line("state.Clear();");
+                    w.Open(loop);
+                    w.Line(CellCall(direction, name, input, $"state.Slice(0, {h})", $"state.Slice({h}, {layer.CellSize})", layout, "") + ";");
+                    w.Line($"state.Slice(0, {h}).CopyTo({target}.Slice(t * SequenceWidth + {offset}, {h}));");
+                    w.Close();
+                }
+            }
+            else
+            {
+                w.Open("for (int t = 0; t < steps; t++)");
+                w.Line(CellCall(layer, $"L{i}", input, "", "", layout, $"{target}.Slice(t * SequenceWidth, {WeightPacking.Padded(layer.OutputSize)})") + ";");
+                w.Close();
+            }
+            current = target;
+            stride = width;
+        }
+        w.Open(model.OutputLast ? "for (int t = steps - 1; t < steps; t++)" : "for (int t = 0; t < steps; t++)");
+        w.Line($"{ReadOnlySpan} last = {current}.Slice(t * SequenceWidth, OutputSize);");
+        w.Line($"{Span} row = y.Slice({(model.OutputLast ? "0" : "t * OutputSize")}, OutputSize);");
+        w.Line("last.CopyTo(row);");
+        if (model.Skip > 0) w.Line($"for (int i = 0; i < {model.Skip}; i++) row[i] += x[t * InputSize + i];");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
     private static void EmitTokenRunBody(SourceWriter w, ModelSpec model, string count, string tokenAt, string name)
     {
         w.Line($"int steps = {count};");
@@ -264,31 +412,8 @@ internal static class ModelEmitter
             int h = layer.OutputSize;
             int gates = WeightPacking.Padded(layer.Gates * layer.CellSize);
             w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
-            switch (layer.Kind)
-            {
-                case LayerKind.Lstm when layer.IsProjected:
-                    w.Line($"{Kernels}.Cells.LstmProjected(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, L{i}ProjectionWeights, L{i}ProjectionBias, {current}, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {layer.CellSize}), scratch.Slice(0, {gates}), scratch.Slice({layout.SecondGatesOffset}, {ScratchLayout.ProjectionWork(layer)}));");
-                    break;
-                case LayerKind.Lstm:
-                    w.Line($"{Kernels}.Cells.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), scratch.Slice(0, {gates}));");
-                    break;
-                case LayerKind.Gru when layer.ResetAfter:
-                    w.Line($"{Kernels}.Cells.Gru(L{i}InputWeights, L{i}RecurrentWeights, L{i}InputBias, L{i}RecurrentBias, {current}, state.Slice({stateOffset}, {h}), scratch.Slice(0, {gates}), scratch.Slice({layout.SecondGatesOffset}, {gates}));");
-                    break;
-                case LayerKind.Gru:
-                    w.Line($"{Kernels}.Cells.GruResetBefore(L{i}InputWeights, L{i}RecurrentWeights, L{i}CandidateWeights, L{i}InputBias, L{i}RecurrentBias, L{i}CandidateBias, {current}, state.Slice({stateOffset}, {h}), scratch.Slice(0, {gates}), scratch.Slice({layout.SecondGatesOffset}, {ScratchLayout.ResetBeforeWork(h)}));");
-                    break;
-                case LayerKind.Rnn:
-                    w.Line($"{Kernels}.Cells.Rnn(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, state.Slice({stateOffset}, {h}), scratch.Slice(0, {gates}), relu: {(layer.Activation == Activation.Relu ? "true" : "false")});");
-                    break;
-                case LayerKind.Linear:
-                    w.Line($"{Kernels}.Cells.Linear(L{i}Weights, L{i}Bias, {current}, scratch.Slice({layout.LinearOffsets[i]}, {WeightPacking.Padded(h)}), {h}, {Kernels}.ActivationKind.{layer.Activation});");
-                    break;
-                case LayerKind.Softmax:
-                case LayerKind.LogSoftmax:
-                    w.Line($"{Kernels}.Cells.Softmax({current}, scratch.Slice({layout.LinearOffsets[i]}, {h}), log: {(layer.Kind == LayerKind.LogSoftmax ? "true" : "false")});");
-                    break;
-            }
+            w.Line(CellCall(layer, $"L{i}", current, $"state.Slice({stateOffset}, {h})", $"state.Slice({stateOffset + h}, {layer.CellSize})",
+                layout, $"scratch.Slice({layout.LinearOffsets[i]}, {WeightPacking.Padded(h)})") + ";");
             current = layer.IsRecurrent ? $"state.Slice({stateOffset}, {h})" : $"scratch.Slice({layout.LinearOffsets[i]}, {h})";
             stateOffset += layer.StateSize;
         }
@@ -395,44 +520,53 @@ internal static class ModelEmitter
             EmitArray(w, "Embedding", model.Embedding.InputWeights.AsSpan().ToArray()); // row-major [VocabSize, EmbeddingSize]
         for (int i = 0; i < model.Layers.Length; i++)
         {
-            var layer = model.Layers[i];
-            int rows = layer.Gates * layer.CellSize;
-            if (layer.Kind is LayerKind.Softmax or LayerKind.LogSoftmax) continue;
-            if (layer.Kind == LayerKind.Linear)
+            EmitLayerWeights(w, $"L{i}", model.Layers[i]);
+            if (model.Layers[i].Reverse is { } reverse)
             {
-                EmitArray(w, $"L{i}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-                EmitArray(w, $"L{i}Bias", WeightPacking.Bias(layer.InputBias, rows));
-                continue;
+                w.Line($"// Layer {i}, reverse direction (the _reverse tensors).");
+                EmitLayerWeights(w, $"L{i}R", reverse);
             }
-            if (layer.Kind == LayerKind.Gru && !layer.ResetAfter)
-            {
-                // reset_after=False: r multiplies h before the candidate's product, so the r,z rows and the n rows are separate matrices.
-                int h = layer.OutputSize;
-                w.Line($"// Layer {i} recurrent weights: rows r,z here; rows n in L{i}CandidateWeights.");
-                EmitArray(w, $"L{i}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-                EmitArray(w, $"L{i}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
-                EmitArray(w, $"L{i}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
-                EmitArray(w, $"L{i}InputBias", WeightPacking.Bias(layer.InputBias, rows));
-                EmitArray(w, $"L{i}RecurrentBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 0, 2 * h, 1), 2 * h));
-                EmitArray(w, $"L{i}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
-                continue;
-            }
-            EmitArray(w, $"L{i}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-            EmitArray(w, $"L{i}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
-            if (layer.IsProjected)
-            {
-                EmitArray(w, $"L{i}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
-                EmitArray(w, $"L{i}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
-            }
-            if (layer.Kind == LayerKind.Gru)
-            {
-                EmitArray(w, $"L{i}InputBias", WeightPacking.Bias(layer.InputBias, rows));
-                EmitArray(w, $"L{i}RecurrentBias", WeightPacking.Bias(layer.RecurrentBias, rows));
-            }
-            else
-            {
-                EmitArray(w, $"L{i}Bias", WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
-            }
+        }
+    }
+
+    private static void EmitLayerWeights(SourceWriter w, string name, LayerSpec layer)
+    {
+        int rows = layer.Gates * layer.CellSize;
+        if (layer.Kind is LayerKind.Softmax or LayerKind.LogSoftmax) return;
+        if (layer.Kind == LayerKind.Linear)
+        {
+            EmitArray(w, $"{name}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+            EmitArray(w, $"{name}Bias", WeightPacking.Bias(layer.InputBias, rows));
+            return;
+        }
+        if (layer.Kind == LayerKind.Gru && !layer.ResetAfter)
+        {
+            // reset_after=False: r multiplies h before the candidate's product, so the r,z rows and the n rows are separate matrices.
+            int h = layer.OutputSize;
+            w.Line($"// {name} recurrent weights: rows r,z here; rows n in {name}CandidateWeights.");
+            EmitArray(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+            EmitArray(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
+            EmitArray(w, $"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
+            EmitArray(w, $"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
+            EmitArray(w, $"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 0, 2 * h, 1), 2 * h));
+            EmitArray(w, $"{name}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
+            return;
+        }
+        EmitArray(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+        EmitArray(w, $"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
+        if (layer.IsProjected)
+        {
+            EmitArray(w, $"{name}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
+            EmitArray(w, $"{name}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
+        }
+        if (layer.Kind == LayerKind.Gru)
+        {
+            EmitArray(w, $"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
+            EmitArray(w, $"{name}RecurrentBias", WeightPacking.Bias(layer.RecurrentBias, rows));
+        }
+        else
+        {
+            EmitArray(w, $"{name}Bias", WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
         }
     }
 

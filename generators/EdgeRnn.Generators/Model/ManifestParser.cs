@@ -9,7 +9,7 @@ internal sealed partial class ManifestParser
 {
     public const string FormatName = "edgernn/1";
 
-    private static readonly string[] s_rootProperties = ["format", "weights", "layout", "input", "layers", "skip", "output", "name", "description", "$schema"];
+    private static readonly string[] s_rootProperties = ["format", "weights", "layout", "input", "layers", "skip", "output", "streaming", "name", "description", "$schema"];
     private static readonly string[] s_inputProperties = ["size", "vocab"];
     private static readonly string[] s_embeddingProperties = ["type", "prefix", "num_embeddings", "embedding_dim", "name"];
     private static readonly string[] s_softmaxProperties = ["type", "name"];
@@ -143,6 +143,8 @@ internal sealed partial class ManifestParser
             Layout = weightLayout,
             StatedVocab = vocab,
             OutputLast = outputLast,
+            StatedStreaming = OptionalBool(root, "streaming"),
+            StreamingLocation = root["streaming"] is { } streaming ? At(streaming) : null,
         };
     }
 
@@ -200,6 +202,7 @@ internal sealed partial class ManifestParser
         bool? bias = OptionalBool(node, "bias");
         int numLayers = 1;
         int? statedIn, statedOut, projection = null;
+        bool bidirectional = false;
         var activation = Activation.None;
 
         if (kind == LayerKind.Linear)
@@ -223,8 +226,7 @@ internal sealed partial class ManifestParser
             numLayers = OptionalInteger(node, "num_layers", 1) ?? 1;
             statedIn = OptionalInteger(node, "input_size", 1);
             statedOut = OptionalInteger(node, "hidden_size", 1);
-            if (OptionalBool(node, "bidirectional") == true)
-                Invalid(node["bidirectional"]!, $"{where}: bidirectional layers are not supported yet");
+            bidirectional = OptionalBool(node, "bidirectional") == true;
             projection = OptionalInteger(node, "proj_size", 0);
             if (projection > 0 && kind != LayerKind.Lstm)
                 Invalid(node["proj_size"]!, $"{where}: proj_size applies to LSTM layers only");
@@ -241,6 +243,7 @@ internal sealed partial class ManifestParser
         {
             StatedResetAfter = resetAfter,
             StatedProjection = projection,
+            Bidirectional = bidirectional,
         };
     }
 

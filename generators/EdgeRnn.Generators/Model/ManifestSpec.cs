@@ -24,6 +24,8 @@ internal sealed record LayerDecl(
     /// <summary>Keras GRU <c>reset_after</c> as stated (null: taken from the bias shape).</summary>
     public bool? StatedResetAfter { get; init; }
 
+    public bool Bidirectional { get; init; }
+
     /// <summary>"proj_size" as stated (0 or null: none; checked against weight_hr).</summary>
     public int? StatedProjection { get; init; }
 }
@@ -55,6 +57,10 @@ internal sealed record ManifestSpec(
 
     /// <summary>"output": "last" — Run writes only the last step's output (many-to-one).</summary>
     public bool OutputLast { get; init; }
+
+    /// <summary>"streaming" as stated, and where: a streaming (Step) API cannot exist with bidirectional layers.</summary>
+    public bool? StatedStreaming { get; init; }
+    public LocationInfo? StreamingLocation { get; init; }
 
     /// <summary>What kind of file this came from, for messages ("edgernn/1", "NAM", …).</summary>
     public string FormatName { get; init; } = "edgernn/1";
@@ -90,6 +96,12 @@ internal sealed record LayerSpec(
 
     public bool IsProjected => ProjectionWeights.Length != 0;
 
+    /// <summary>Bidirectional layers: the reverse direction's weights (same sizes); null otherwise.</summary>
+    public LayerSpec? Reverse { get; init; }
+
+    /// <summary>Floats per step this layer hands to the next: [forward ‖ backward] for bidirectional layers.</summary>
+    public int Width => Reverse is null ? OutputSize : 2 * OutputSize;
+
     /// <summary>Gates per unit: 4 for LSTM (i,f,g,o), 3 for GRU (r,z,n), 1 otherwise.</summary>
     public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
 
@@ -115,6 +127,16 @@ internal sealed record ModelSpec(int InputSize, int OutputSize, int Skip, Equata
 
     /// <summary>Run writes only the last step's output.</summary>
     public bool OutputLast { get; init; }
+
+    /// <summary>A model with a bidirectional layer reads whole sequences: Run only, from the initial state each call.</summary>
+    public bool IsSequenceOnly
+    {
+        get
+        {
+            foreach (var layer in Layers) if (layer.Reverse is not null) return true;
+            return false;
+        }
+    }
 
     /// <summary>Floats the first layer reads per step: the embedding width for token models, else InputSize.</summary>
     public int FirstLayerInput => Embedding?.OutputSize ?? InputSize;

@@ -134,7 +134,7 @@ internal sealed partial class ModelBuilder
                         layer.InputSize, FirstWeightName(decl, k), ShapeOf(FirstWeightName(decl, k)), previousName, previousOutput);
                 }
                 layers.Add(layer);
-                previousOutput = layer.OutputSize;
+                previousOutput = layer.Width;
                 previousName = $"layer {decl.Index} ({KindName(decl.Kind)}{(subLayers > 1 ? $" sub-layer {k}" : "")})";
             }
             CheckUnsupportedTensors(decl);
@@ -148,10 +148,21 @@ internal sealed partial class ModelBuilder
 
         if (ErrorCount() > errorsBefore || layers.Count != CountSubLayers(manifest) || layers.Count == 0) return null;
 
-        int output = layers[layers.Count - 1].OutputSize;
+        int output = layers[layers.Count - 1].Width;
         if (manifest.Skip > 0 && (embedding is not null || manifest.Skip > modelInput || manifest.Skip > output))
         {
             ReportAt(Descriptors.InvalidSkip, manifest.SkipLocation ?? _weightsLocation, _manifestName, manifest.Skip, modelInput, output);
+            return null;
+        }
+        var bidirectional = layers.Find(l => l.Reverse is not null);
+        if (bidirectional is not null && manifest.StatedStreaming == true)
+        {
+            ReportAt(Descriptors.BidirectionalCannotStream, manifest.StreamingLocation ?? _weightsLocation, _manifestName, $"layer '{bidirectional.Name}'");
+            return null;
+        }
+        if (bidirectional is not null && (embedding is not null || manifest.InitialState.Length != 0 || manifest.InputGain != 1f || manifest.OutputGain != 1f))
+        {
+            Report(Descriptors.InvalidManifestValue, _manifestName, "bidirectional layers are supported in float-input models without gains or a learned initial state");
             return null;
         }
         var model = new ModelSpec(modelInput, output, manifest.Skip, new EquatableArray<LayerSpec>([.. layers]))
@@ -172,12 +183,29 @@ internal sealed partial class ModelBuilder
 
     private LayerSpec? BuildRecurrent(LayerDecl decl, int k)
     {
+        var forward = BuildDirection(decl, k, "");
+        if (forward is null || !decl.Bidirectional) return forward;
+        var reverse = BuildDirection(decl, k, "_reverse");
+        if (reverse is null) return null;
+        if (reverse.InputSize != forward.InputSize || reverse.OutputSize != forward.OutputSize || reverse.CellSize != forward.CellSize)
+        {
+            Report(Descriptors.TensorShapeMismatch, _manifestName, Name(decl.Prefix, $"weight_ih_l{k}_reverse"),
+                $"[{forward.Gates * forward.CellSize}, {forward.InputSize}]", TensorSpec.FormatShape(reverse.InputWeights.Length == 0 ? [] : [reverse.Gates * reverse.CellSize, reverse.InputSize]),
+                "the reverse direction has the forward direction's sizes");
+            return null;
+        }
+        return forward with { Reverse = reverse };
+    }
+
+    /// <summary>One direction of sub-layer <paramref name="k"/>: tensors named …_l{k} plus <paramref name="suffix"/> ("" or "_reverse").</summary>
+    private LayerSpec? BuildDirection(LayerDecl decl, int k, string suffix)
+    {
         int gates = decl.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
         string gateText = gates == 1 ? "H" : $"{gates}·H";
         string kind = KindName(decl.Kind);
 
         // proj_size: weight_hr [P, H] maps the cell's H outputs to the P-wide h; weight_hh is then [4H, P].
-        string hrName = Name(decl.Prefix, $"weight_hr_l{k}");
+        string hrName = Name(decl.Prefix, $"weight_hr_l{k}{suffix}");
         TensorSpec? hr = null;
         if (decl.Kind == LayerKind.Lstm && _tensors.ContainsKey(hrName))
         {
@@ -189,7 +217,7 @@ internal sealed partial class ModelBuilder
                 return null;
             }
         }
-        string hhName = Name(decl.Prefix, $"weight_hh_l{k}");
+        string hhName = Name(decl.Prefix, $"weight_hh_l{k}{suffix}");
         var hh = Use(hhName, hr is null ? $"[{gateText}, H]" : $"[{gates * hr.Shape[1]}, {hr.Shape[0]}]", $"the recurrent weights of {kind} sub-layer {k}");
         if (hh is null) return null;
         int cell = hr?.Shape[1] ?? (hh.Shape.Length == 2 ? hh.Shape[1] : 0);
@@ -207,7 +235,7 @@ internal sealed partial class ModelBuilder
         if (decl.StatedProjection is int statedProj && statedProj != (hr is null ? 0 : width))
             Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} proj_size", statedProj, hr is null ? 0 : width, hr is null ? hhName : hrName, hr is null ? hh.ShapeText : hr.ShapeText);
 
-        string ihName = Name(decl.Prefix, $"weight_ih_l{k}");
+        string ihName = Name(decl.Prefix, $"weight_ih_l{k}{suffix}");
         var ih = Use(ihName, $"[{rows}, I]", $"the input weights of {kind} sub-layer {k}");
         if (ih is null) return null;
         if (ih.Shape.Length != 2 || ih.Shape[0] != rows || ih.Shape[1] == 0)
@@ -217,16 +245,17 @@ internal sealed partial class ModelBuilder
             return null;
         }
         int input = ih.Shape[1];
-        if (k > 0 && input != hidden)
+        int below = decl.Bidirectional ? 2 * hidden : hidden;
+        if (k > 0 && input != below)
         {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, ihName, $"[{rows}, {hidden}]", ih.ShapeText,
-                $"stacked sub-layer {k} takes the hidden state of sub-layer {k - 1}");
+            Report(Descriptors.TensorShapeMismatch, _manifestName, ihName, $"[{rows}, {below}]", ih.ShapeText,
+                $"stacked sub-layer {k} takes the {(decl.Bidirectional ? "[forward ‖ backward] " : "")}output of sub-layer {k - 1}");
             return null;
         }
         if (k == 0 && decl.StatedInputSize is int statedInput && statedInput != input)
             ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} input_size", statedInput, input, ihName, ih.ShapeText);
 
-        var (biasIh, biasHh) = Biases(decl, Name(decl.Prefix, $"bias_ih_l{k}"), Name(decl.Prefix, $"bias_hh_l{k}"), rows);
+        var (biasIh, biasHh) = Biases(decl, Name(decl.Prefix, $"bias_ih_l{k}{suffix}"), Name(decl.Prefix, $"bias_hh_l{k}{suffix}"), rows);
         if (biasIh is null) return null;
 
         string name = (decl.Prefix.Length == 0 ? kind : decl.Prefix) + (decl.NumLayers > 1 ? $" l{k}" : "");
@@ -312,9 +341,9 @@ internal sealed partial class ModelBuilder
     {
         if (decl.Kind is not (LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn)) return;
         string reverse = Name(decl.Prefix, "weight_ih_l0_reverse");
-        if (_tensors.TryGetValue(reverse, out var r))
+        if (!decl.Bidirectional && _tensors.TryGetValue(reverse, out var r))
             ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
-                $"layer {decl.Index}: '{reverse}' {r.ShapeText} shows a bidirectional module; bidirectional layers are not supported yet");
+                $"layer {decl.Index}: '{reverse}' {r.ShapeText} shows a bidirectional module; add \"bidirectional\": true to the layer");
     }
 
     private TensorSpec? Use(string name, string expectedShape, string why)
