@@ -47,6 +47,7 @@ namespace EdgeRnn.Tests.Models;
 [EdgeRnnModel("Models/gru_classifier_last.edgernn.json")] public partial struct GruClassifierLast;
 [EdgeRnnModel("Models/lstm_proj_i4_h9_p5.edgernn.json")] public partial struct LstmProjI4H9P5;
 [EdgeRnnModel("Models/lstm_proj_2layer_i3_h8_p3.edgernn.json")] public partial struct LstmProj2layerI3H8P3;
+[EdgeRnnModel("Models/token_lstm_lm.edgernn.json")] public partial struct TokenLstmLm;
 
 internal static class ReferenceModels
 {
@@ -97,5 +98,6 @@ internal static class ReferenceModels
         ["gru_classifier_last"] = new ReferenceCase<GruClassifierLast>("gru_classifier_last"),
         ["lstm_proj_i4_h9_p5"] = new ReferenceCase<LstmProjI4H9P5>("lstm_proj_i4_h9_p5"),
         ["lstm_proj_2layer_i3_h8_p3"] = new ReferenceCase<LstmProj2layerI3H8P3>("lstm_proj_2layer_i3_h8_p3"),
+        ["token_lstm_lm"] = new ReferenceCase<TokenLstmLm>("token_lstm_lm"),
     };
 }
