@@ -1,3 +1,4 @@
+using EdgeRnn;
 using EdgeRnn.Tests.Models;
 
 namespace EdgeRnn.Tests;
@@ -107,5 +108,54 @@ public class ApiTests
         var output = new float[5];
         model.Step([float.NaN, 0f, 0f], output);
         Assert.All(output, v => Assert.True(float.IsNaN(v)));
+    }
+}
+
+/// <summary>The token-model API: ids in, range-checked, and the float form of the span API.</summary>
+public class TokenApiTests
+{
+    [Fact]
+    public void Token_ids_outside_the_vocabulary_are_rejected_and_leave_the_state()
+    {
+        var model = new TokenLstmLm();
+        var output = new float[TokenLstmLm.OutputSize];
+        model.Step(3, output);
+        var before = new float[TokenLstmLm.StateSize];
+        model.CopyStateTo(before);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Step(TokenLstmLm.VocabSize, output));
+        Assert.Equal("token", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Step(-1, output));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Run([1, 2, 99], new float[3 * TokenLstmLm.OutputSize]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Step([2.5f], output));
+        var after = new float[TokenLstmLm.StateSize];
+        model.CopyStateTo(after);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void Int_and_float_token_APIs_agree()
+    {
+        int[] tokens = [0, 5, 22, 7, 7, 1];
+        var a = new TokenLstmLm();
+        var b = new TokenLstmLm();
+        var viaInts = new float[tokens.Length * TokenLstmLm.OutputSize];
+        var viaFloats = new float[viaInts.Length];
+        a.Run(tokens, viaInts);
+        b.Run(tokens.Select(t => (float)t).ToArray(), viaFloats);
+        Assert.Equal(viaInts, viaFloats);
+    }
+
+    [Fact]
+    public void Generate_is_deterministic_for_a_seed_and_stays_in_the_vocabulary()
+    {
+        var options = new SamplerOptions { Temperature = 0.9f, Seed = 42 };
+        var first = new int[50];
+        var second = new int[50];
+        var m1 = new TokenLstmLm();
+        var m2 = new TokenLstmLm();
+        m1.Generate([1, 2, 3], first, in options);
+        m2.Generate([1, 2, 3], second, in options);
+        Assert.Equal(first, second);
+        Assert.All(first, t => Assert.InRange(t, 0, TokenLstmLm.VocabSize - 1));
     }
 }
