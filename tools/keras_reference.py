@@ -60,6 +60,7 @@ from torch import nn
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
+from make_reference import expected_text, flist, fnum  # noqa: E402,F401  (the shared reference-file format)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS_DIR = os.path.join(ROOT, "tests", "EdgeRnn.Tests", "Models")
@@ -425,16 +426,6 @@ def cross_check(c, w, x, y64, s64, layer_inputs):
 
 # --------------------------------------------------------------------------- output formats
 
-def fnum(v):
-    """Shortest repr of a float32 value converted to a Python float (exact when parsed)."""
-    f = float(np.float32(v))
-    if not np.isfinite(f):
-        raise ValueError("non-finite value %r" % f)
-    return repr(f)
-
-
-def flist(a):
-    return "[" + ",".join(fnum(v) for v in np.asarray(a, dtype=np.float32).ravel()) + "]"
 
 
 def manifest_text(c, weights_file):
@@ -462,18 +453,6 @@ def manifest_text(c, weights_file):
              "}"]
     return "\n".join(lines) + "\n"
 
-
-def expected_text(fields):
-    parts = []
-    for k, v in fields.items():
-        if isinstance(v, np.ndarray):
-            s = flist(v)
-        elif isinstance(v, float):
-            s = fnum(v)
-        else:
-            s = json.dumps(v)
-        parts.append("  %s: %s" % (json.dumps(k), s))
-    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 # --------------------------------------------------------------------------- generation

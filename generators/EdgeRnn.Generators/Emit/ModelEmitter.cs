@@ -159,18 +159,10 @@ internal static class ModelEmitter
             w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
             w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
             w.Line("int steps = inputs.Length / InputSize;");
-            if (model.OutputLast)
-            {
-                // Many-to-one: every step runs, only the last step's output is written.
-                w.Line("if (outputs.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), OutputSize, outputs.Length, \"OutputSize: this model's output is the last step's only\");");
-                w.Line("if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof(inputs));");
-                w.Line($"{Span} rows = stackalloc float[RunChunkSteps * OutputSize];");
-            }
-            else
-            {
-                w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
-                w.Line("if (steps == 0) return;");
-            }
+            EmitOutputsCheck(w, model, "inputs");
+            // Many-to-one: every step runs, only the last step's output is written.
+            if (model.OutputLast) w.Line($"{Span} rows = stackalloc float[RunChunkSteps * OutputSize];");
+            else w.Line("if (steps == 0) return;");
             w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
             w.Line($"{Span} chunk = stackalloc float[RunChunkScratchSize];");
             w.Line("int n = 0;");
@@ -307,15 +299,7 @@ internal static class ModelEmitter
         w.Open($"private static int CheckRun({ReadOnlySpan} inputs, {Span} outputs)");
         w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
         w.Line("int steps = inputs.Length / InputSize;");
-        if (model.OutputLast)
-        {
-            w.Line("if (outputs.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), OutputSize, outputs.Length, \"OutputSize: this model's output is the last step's only\");");
-            w.Line("if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof(inputs));");
-        }
-        else
-        {
-            w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
-        }
+        EmitOutputsCheck(w, model, "inputs");
         w.Line("return steps;");
         w.Close();
         w.Line();
@@ -370,18 +354,24 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    private static void EmitTokenRunBody(SourceWriter w, ModelSpec model, string count, string tokenAt, string name)
+    /// <summary>The outputs span of Run: T rows, or exactly one row (and at least one step) for a many-to-one model.</summary>
+    private static void EmitOutputsCheck(SourceWriter w, ModelSpec model, string inputsName)
     {
-        w.Line($"int steps = {count};");
         if (model.OutputLast)
         {
             w.Line("if (outputs.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), OutputSize, outputs.Length, \"OutputSize: this model's output is the last step's only\");");
-            w.Line($"if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof({name}));");
+            w.Line($"if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof({inputsName}));");
         }
         else
         {
             w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
         }
+    }
+
+    private static void EmitTokenRunBody(SourceWriter w, ModelSpec model, string count, string tokenAt, string name)
+    {
+        w.Line($"int steps = {count};");
+        EmitOutputsCheck(w, model, name);
         // Check every id before touching the state: a bad id leaves the model as it was.
         w.Line($"for (int t = 0; t < steps; t++) if ((uint)({tokenAt}) >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof({name}), {tokenAt}, VocabSize);");
         w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
