@@ -18,6 +18,12 @@ public static class PanelGemv
     /// <summary>Rows per panel: one Vector512, two Vector256 or four Vector128.</summary>
     public const int PanelWidth = 16;
 
+    /// <summary>
+    /// EDGERNN_FORCE_VECTOR512=1 takes the Vector512 path even where the CPU lacks AVX-512 (the runtime then emulates
+    /// it, slowly but exactly), so that path is tested on machines without AVX-512. A static readonly the JIT folds.
+    /// </summary>
+    internal static readonly bool ForceVector512 = Environment.GetEnvironmentVariable("EDGERNN_FORCE_VECTOR512") == "1";
+
     /// <summary>Rounds a row count up to a whole number of panels.</summary>
     public static int Padded(int rows) => (rows + PanelWidth - 1) / PanelWidth * PanelWidth;
 
@@ -39,7 +45,7 @@ public static class PanelGemv
         ref float s = ref MemoryMarshal.GetReference(start);
         ref float ys = ref MemoryMarshal.GetReference(y);
 
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated || ForceVector512)
             Vector512Path(ref w, ref xs, ref s, ref ys, columns, panels);
         else if (Vector256.IsHardwareAccelerated)
             Vector256Path(ref w, ref xs, ref s, ref ys, columns, panels);
