@@ -34,8 +34,10 @@ public class HappyPathTests
         Assert.True(run.Diagnostics.IsEmpty, GeneratorRun.Describe(run.Diagnostics));
         string source = run.SingleSource();
         using var manifest = System.Text.Json.JsonDocument.Parse(Repo.Manifest(model));
-        if (manifest.RootElement.TryGetProperty("input", out var input))
-            Assert.Contains($"public const int InputSize = {input.GetProperty("size").GetInt32()};", source, StringComparison.Ordinal);
+        if (manifest.RootElement.TryGetProperty("input", out var input) && input.TryGetProperty("size", out var size))
+            Assert.Contains($"public const int InputSize = {size.GetInt32()};", source, StringComparison.Ordinal);
+        if (manifest.RootElement.TryGetProperty("input", out input) && input.TryGetProperty("vocab", out var vocab))
+            Assert.Contains($"public const int VocabSize = {vocab.GetInt32()};", source, StringComparison.Ordinal);
         var errors = run.CompilationErrors();
         Assert.True(errors.Length == 0, GeneratorRun.Describe(errors));
     }

@@ -244,12 +244,12 @@ public class ManifestDiagnosticsTests
               "weights": "lstm_i3_h5.safetensors",
               "layers": [
                 { "type": "lstm", "prefix": "rnn",
-                  "bidirectional": true }
+                  "bidirectional": "yes" }
               ]
             }
             """,
-            "\"bidirectional\"",
-            "layer 0 (lstm): bidirectional layers are not supported yet"
+            "\"yes\"",
+            "\"bidirectional\" must be true or false, not a string"
         },
         {
             """
