@@ -1,0 +1,40 @@
+// EdgeRnn benchmarks: see docs/benchmarks.md.
+//   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --quick    (H ∈ {32, 64, 128} + amp; Default and AVX2 jobs; < 10 min)
+//   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --full     (every shape; Default, AVX2, Vector128, Scalar, NativeAOT)
+//   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --verify   (only the cross-checks, a few seconds)
+//   ... --full --jobs AVX2,NativeAOT-v3                                           (some jobs only: DefaultISA, AVX2, Vector128, Scalar, NativeAOT-v3)
+// Any other argument goes to BenchmarkDotNet (e.g. --filter '*LstmH64*' '*FmaPeak*', --list flat).
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Running;
+using EdgeRnn.Benchmarks;
+
+if (args.Contains("--verify"))
+    return Verify.All(); // only the GlobalSetup checks (all four implementations agree), in-process, no timing
+
+bool full = args.Contains("--full");
+bool quick = args.Contains("--quick") || !full;
+var rest = args.Where(a => a is not "--quick" and not "--full").ToList();
+string[]? jobs = null; // --jobs AVX2,NativeAOT-v3: run only these of BenchConfig.AllJobs
+int jobsAt = rest.IndexOf("--jobs");
+if (jobsAt >= 0 && jobsAt + 1 < rest.Count)
+{
+    jobs = rest[jobsAt + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var unknown = jobs.Where(j => !BenchConfig.AllJobs.Contains(j, StringComparer.OrdinalIgnoreCase)).ToArray();
+    if (unknown.Length > 0)
+    {
+        Console.Error.WriteLine($"unknown job(s) {string.Join(", ", unknown)}; known: {string.Join(", ", BenchConfig.AllJobs)}");
+        return 2;
+    }
+    rest.RemoveRange(jobsAt, 2);
+}
+if (!rest.Any(a => a is "--filter" or "-f" || a.StartsWith("--filter=", StringComparison.Ordinal)) && !rest.Contains("--list"))
+    rest.AddRange(["--filter", "*"]); // otherwise BenchmarkSwitcher asks interactively
+
+var config = BenchConfig.Create(quick, jobs);
+if (!Vector512.IsHardwareAccelerated)
+    config.AddFilter(new SimpleFilter(b => b.Descriptor.Type != typeof(FmaPeak512)));
+Console.WriteLine($"// EdgeRnn benchmarks, {(quick ? "quick" : "full")} mode; jobs: {string.Join(", ", config.GetJobs().Select(j => j.Id))}");
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run([.. rest], config);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
