@@ -228,6 +228,20 @@ jit_ms=$(startup_ms 15 dotnet "$sample/bin/Release/net10.0/DeviceCheck.dll" --st
 } | tee "$out/table.md"
 echo "    CPU here: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
 
+# The CharLm sample (token model: embedding, 2-layer LSTM, sampler) also publishes with NativeAOT and runs allocation-free.
+echo "=== CharLm with NativeAOT (x64-v3)"
+status=0
+dotnet publish samples/CharLm -c Release -p:EdgeRnnTarget=x64-v3 -o "$out/charlm" >"$out/charlm-publish.log" 2>&1 || status=$?
+check "CharLm publishes with NativeAOT (x64-v3)" "exit $status; $(grep -m1 -o 'error.*' "$out/charlm-publish.log" | head -c 300)" test $status -eq 0
+check "CharLm publish has no trim/AOT warnings" "$(grep -m1 -oE 'warning IL[23][0-9]{3}.*' "$out/charlm-publish.log" | head -c 300)" \
+  bash -c "! grep -qE 'warning IL[23][0-9]{3}' '$out/charlm-publish.log'"
+if [ -x "$out/charlm/CharLm" ]; then
+  status=0
+  "$out/charlm/CharLm" --prompt "The " --length 400 --temperature 0.8 --seed 1 >"$out/charlm.txt" 2>&1 || status=$?
+  check "CharLm (NativeAOT) generates 400 characters with 0 bytes allocated" "exit $status; $(tail -1 "$out/charlm.txt")" \
+    grep -q '400 characters generated.*, 0 bytes allocated' "$out/charlm.txt"
+fi
+
 [ "$keep" = 1 ] || rm -rf "$out"
 echo "verify.sh took $(($(date +%s) - started)) s"
 echo "verify.sh: $passed checks passed, $failed failed"
