@@ -28,8 +28,10 @@ public static class Generation
     /// <para>
     /// Generation starts from the model's current state (call <c>Reset()</c> first for a fresh text). On return the
     /// state has consumed the prompt and every generated token, so a later call, or <c>Step</c>, continues the text.
-    /// The random generator is a <see cref="Xoshiro256StarStar"/> seeded with <see cref="SamplerOptions.Seed"/>:
-    /// the same model state, prompt and options give the same tokens on every platform.
+    /// The random generator is a <see cref="Xoshiro256StarStar"/> seeded with <see cref="SamplerOptions.Seed"/>, so
+    /// the same model state, prompt and options give the same tokens on every run. Its sequence is the same on every
+    /// platform; the model's outputs can differ in their last bits between SIMD paths (another CPU), which on rare
+    /// occasions changes a draw.
     /// </para>
     /// <para>Allocation-free (for <c>OutputSize</c> up to <see cref="MaxStackVocabulary"/>): the model is a struct
     /// passed by reference and the working vectors are on the stack.</para>

@@ -25,7 +25,9 @@ namespace EdgeRnn;
 /// </para>
 /// <para>
 /// <b>Determinism.</b> A greedy call uses no random number; any other call draws exactly one double, whatever the
-/// filters keep. So the same logits, options and generator state always give the same token, on every platform.
+/// filters keep. So the same logits, options and generator state always give the same token (across platforms too,
+/// unless <see cref="MathF.Exp"/>, which comes from the platform's C library, rounds a weight differently right at a
+/// draw's boundary).
 /// </para>
 /// <para>
 /// <b>Special values.</b> NaN logits are treated as −∞ (never chosen unless every logit is NaN or −∞, in which

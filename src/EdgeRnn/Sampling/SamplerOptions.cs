@@ -88,8 +88,9 @@ public readonly struct SamplerOptions : IEquatable<SamplerOptions>
     }
 
     /// <summary>
-    /// The seed of the <see cref="Xoshiro256StarStar"/> generator that <see cref="Generation.Generate{TModel}"/> creates:
-    /// the same seed, model, prompt and options give the same tokens on every platform. Default 0.
+    /// The seed of the <see cref="Xoshiro256StarStar"/> generator that <see cref="Generation.Generate{TModel}"/> creates
+    /// (its sequence is the same on every platform): the same seed, model, prompt and options give the same tokens on
+    /// every run. Default 0.
     /// </summary>
     public ulong Seed { get; init; }
 
