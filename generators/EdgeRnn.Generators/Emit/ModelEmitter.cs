@@ -121,6 +121,14 @@ internal static class ModelEmitter
         w.Line();
         w.Line("private StateStorage _state;");
         w.Line();
+        // Per-step temporaries live in the struct: a stackalloc would be zeroed on every step (SkipLocalsInit needs /unsafe).
+        w.Line("[global::System.Runtime.CompilerServices.InlineArray(ScratchSize)]");
+        w.Open("private struct ScratchStorage");
+        w.Line("private float _element0;");
+        w.Close();
+        w.Line();
+        w.Line("private ScratchStorage _scratch;");
+        w.Line();
     }
 
     private static void EmitPublicMethods(SourceWriter w, TargetSpec target, ModelSpec model)
@@ -148,7 +156,7 @@ internal static class ModelEmitter
             w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
             w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize\");");
             w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
-            w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+            w.Line($"{Span} scratch = _scratch;");
             w.Line("StepCore(input, output, scratch);");
             w.Close();
             w.Line();
@@ -163,7 +171,7 @@ internal static class ModelEmitter
             // Many-to-one: every step runs, only the last step's output is written.
             if (model.OutputLast) w.Line($"{Span} rows = stackalloc float[RunChunkSteps * OutputSize];");
             else w.Line("if (steps == 0) return;");
-            w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+            w.Line($"{Span} scratch = _scratch;");
             w.Line($"{Span} chunk = stackalloc float[RunChunkScratchSize];");
             w.Line("int n = 0;");
             w.Open("for (int t = 0; t < steps; t += RunChunkSteps)");
@@ -185,7 +193,7 @@ internal static class ModelEmitter
             w.Open($"public void Step(int token, {Span} output)");
             w.Line("if ((uint)token >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof(token), token, VocabSize);");
             w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
-            w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+            w.Line($"{Span} scratch = _scratch;");
             w.Line("StepCore(Embedding.Slice(token * EmbeddingSize, EmbeddingSize), output, scratch);");
             w.Close();
             w.Line();
@@ -229,6 +237,18 @@ internal static class ModelEmitter
         w.Line();
     }
 
+    /// <summary>LSTM (without proj_size) and GRU (reset_after) run through EdgeRnn.Kernels.GateBlocks, with their gate rows interleaved.</summary>
+    private static bool HasGateBlocks(LayerSpec layer) =>
+        (layer.Kind == LayerKind.Lstm && !layer.IsProjected) || (layer.Kind == LayerKind.Gru && layer.ResetAfter);
+
+    /// <summary>Rows of a layer's gates (one step): interleaved blocks, or the gate-major rows padded to whole panels.</summary>
+    private static int GateRows(LayerSpec layer) => HasGateBlocks(layer)
+        ? WeightPacking.InterleavedRows(layer.Gates, layer.CellSize)
+        : WeightPacking.Padded(layer.Gates * layer.CellSize);
+
+    /// <summary>The new h of a gate-block layer before it replaces the old one: whole blocks of units.</summary>
+    private static int BlockedUnits(LayerSpec layer) => HasGateBlocks(layer) ? WeightPacking.InterleavedRows(layer.Gates, layer.CellSize) / layer.Gates : 0;
+
     /// <summary>
     /// One step of one layer (one direction): the kernel call reading <paramref name="input"/> and updating
     /// <paramref name="h"/> (and <paramref name="c"/> for LSTM), with weights named <paramref name="weights"/>…; linear and
@@ -236,16 +256,17 @@ internal static class ModelEmitter
     /// </summary>
     private static string CellCall(LayerSpec layer, string weights, string input, string h, string c, ScratchLayout layout, string output)
     {
-        int gates = WeightPacking.Padded(layer.Gates * layer.CellSize);
+        int gates = GateRows(layer);
         string second = $"scratch.Slice({layout.SecondGatesOffset}, ";
+        string hNew = $"scratch.Slice({layout.SecondGatesOffset}, {BlockedUnits(layer)})";
         return layer.Kind switch
         {
             LayerKind.Lstm when layer.IsProjected =>
                 $"{Kernels}.Cells.LstmProjected({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {weights}ProjectionWeights, {weights}ProjectionBias, {input}, {h}, {c}, scratch.Slice(0, {gates}), {second}{ScratchLayout.ProjectionWork(layer)}))",
             LayerKind.Lstm =>
-                $"{Kernels}.Cells.Lstm({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {input}, {h}, {c}, scratch.Slice(0, {gates}))",
+                $"{Kernels}.Cells.Lstm({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {input}, {h}, {c}, scratch.Slice(0, {gates}), {hNew})",
             LayerKind.Gru when layer.ResetAfter =>
-                $"{Kernels}.Cells.Gru({weights}InputWeights, {weights}RecurrentWeights, {weights}InputBias, {weights}RecurrentBias, {input}, {h}, scratch.Slice(0, {gates}), {second}{gates}))",
+                $"{Kernels}.Cells.Gru({weights}InputWeights, {weights}RecurrentWeights, {weights}InputBias, {weights}RecurrentBias, {input}, {h}, scratch.Slice(0, {gates}), {hNew})",
             LayerKind.Gru =>
                 $"{Kernels}.Cells.GruResetBefore({weights}InputWeights, {weights}RecurrentWeights, {weights}CandidateWeights, {weights}InputBias, {weights}RecurrentBias, {weights}CandidateBias, {input}, {h}, scratch.Slice(0, {gates}), {second}{ScratchLayout.ResetBeforeWork(layer.OutputSize)}))",
             LayerKind.Rnn =>
@@ -374,7 +395,7 @@ internal static class ModelEmitter
         EmitOutputsCheck(w, model, name);
         // Check every id before touching the state: a bad id leaves the model as it was.
         w.Line($"for (int t = 0; t < steps; t++) if ((uint)({tokenAt}) >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof({name}), {tokenAt}, VocabSize);");
-        w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
+        w.Line($"{Span} scratch = _scratch;");
         w.Open("for (int t = 0; t < steps; t++)");
         w.Line($"int token = {tokenAt};");
         w.Line(model.OutputLast
@@ -400,7 +421,6 @@ internal static class ModelEmitter
         {
             var layer = model.Layers[i];
             int h = layer.OutputSize;
-            int gates = WeightPacking.Padded(layer.Gates * layer.CellSize);
             w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
             w.Line(CellCall(layer, $"L{i}", current, $"state.Slice({stateOffset}, {h})", $"state.Slice({stateOffset + h}, {layer.CellSize})",
                 layout, $"scratch.Slice({layout.LinearOffsets[i]}, {WeightPacking.Padded(h)})") + ";");
@@ -449,7 +469,6 @@ internal static class ModelEmitter
         {
             var layer = model.Layers[i];
             int h = layer.OutputSize;
-            int gates = WeightPacking.Padded(layer.Gates * layer.CellSize);
             string target = current == "bufferA" ? "bufferB" : "bufferA";
             w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
             switch (layer.Kind)
@@ -458,13 +477,13 @@ internal static class ModelEmitter
                     w.Line($"{Kernels}.Sequences.LstmProjected(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, L{i}ProjectionWeights, L{i}ProjectionBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {layer.CellSize}), gates, scratch.Slice(0, {ScratchLayout.ProjectionWork(layer)}), {target}, {h});");
                     break;
                 case LayerKind.Lstm:
-                    w.Line($"{Kernels}.Sequences.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), gates, {target}, {h});");
+                    w.Line($"{Kernels}.Sequences.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), gates, scratch.Slice(0, {BlockedUnits(layer)}), {target}, {h});");
                     break;
                 case LayerKind.Gru when !layer.ResetAfter:
                     w.Line($"{Kernels}.Sequences.GruResetBefore(L{i}InputWeights, L{i}RecurrentWeights, L{i}CandidateWeights, L{i}InputBias, L{i}RecurrentBias, L{i}CandidateBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {ScratchLayout.ResetBeforeWork(h)}), {target}, {h});");
                     break;
                 case LayerKind.Gru:
-                    w.Line($"{Kernels}.Sequences.Gru(L{i}InputWeights, L{i}RecurrentWeights, L{i}InputBias, L{i}RecurrentBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {gates}), {target}, {h});");
+                    w.Line($"{Kernels}.Sequences.Gru(L{i}InputWeights, L{i}RecurrentWeights, L{i}InputBias, L{i}RecurrentBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {BlockedUnits(layer)}), {target}, {h});");
                     break;
                 case LayerKind.Rnn:
                     w.Line($"{Kernels}.Sequences.Rnn(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, relu: {(layer.Activation == Activation.Relu ? "true" : "false")}, {target}, {h});");
@@ -542,6 +561,25 @@ internal static class ModelEmitter
             EmitArray(w, $"{name}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
             return;
         }
+        if (HasGateBlocks(layer))
+        {
+            // Gate rows interleaved in blocks of units (EdgeRnn.Kernels.GateBlocks), then packed in panels.
+            int gates = layer.Gates, hidden = layer.CellSize, blocked = GateRows(layer);
+            EmitArray(w, $"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, gates, hidden, layer.InputSize), blocked, layer.InputSize));
+            // Recurrent weights: one panel per block (32 or 48 rows), so the recurrent pass reads one sequential stream.
+            EmitArray(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(gates) * gates));
+            if (layer.Kind == LayerKind.Gru)
+            {
+                EmitArray(w, $"{name}InputBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.InputBias, gates, hidden, 1), blocked));
+                EmitArray(w, $"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.RecurrentBias, gates, hidden, 1), blocked));
+            }
+            else
+            {
+                var sum = new EquatableArray<float>(WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
+                EmitArray(w, $"{name}Bias", WeightPacking.Bias(WeightPacking.InterleaveGates(WeightPacking.Rows(sum, 0, rows, 1), gates, hidden, 1), blocked));
+            }
+            return;
+        }
         EmitArray(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
         EmitArray(w, $"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
         if (layer.IsProjected)
@@ -613,10 +651,10 @@ internal static class ModelEmitter
             foreach (var layer in model.Layers)
             {
                 if (!layer.IsRecurrent) continue;
-                int padded = WeightPacking.Padded(layer.Gates * layer.CellSize);
-                gates = System.Math.Max(gates, padded);
-                if (layer.Kind == LayerKind.Gru)
-                    secondGates = System.Math.Max(secondGates, layer.ResetAfter ? padded : ResetBeforeWork(layer.OutputSize));
+                gates = System.Math.Max(gates, GateRows(layer));
+                secondGates = System.Math.Max(secondGates, BlockedUnits(layer));
+                if (layer.Kind == LayerKind.Gru && !layer.ResetAfter)
+                    secondGates = System.Math.Max(secondGates, ResetBeforeWork(layer.OutputSize));
                 if (layer.IsProjected)
                     secondGates = System.Math.Max(secondGates, ProjectionWork(layer));
             }
@@ -637,7 +675,7 @@ internal static class ModelEmitter
             int maxRows = 0, maxWidth = model.InputSize;
             foreach (var layer in model.Layers)
             {
-                maxRows = System.Math.Max(maxRows, WeightPacking.Padded(layer.Gates * layer.CellSize));
+                maxRows = System.Math.Max(maxRows, layer.IsRecurrent ? GateRows(layer) : WeightPacking.Padded(layer.OutputSize));
                 maxWidth = System.Math.Max(maxWidth, layer.IsRecurrent ? layer.OutputSize : WeightPacking.Padded(layer.OutputSize));
             }
             ChunkSteps = System.Math.Max(1, System.Math.Min(MaxChunkSteps, 12288 / (maxRows + 2 * maxWidth)));

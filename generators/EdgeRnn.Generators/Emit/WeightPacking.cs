@@ -1,3 +1,4 @@
+using System;
 using EdgeRnn.Generators.Model;
 
 namespace EdgeRnn.Generators.Emit;
@@ -12,17 +13,17 @@ internal static class WeightPacking
 
     public static int Padded(int rows) => (rows + PanelWidth - 1) / PanelWidth * PanelWidth;
 
-    /// <summary>Packs a row-major [rows, columns] matrix into panels.</summary>
-    public static float[] Panels(EquatableArray<float> rowMajor, int rows, int columns)
+    /// <summary>Packs a row-major [rows, columns] matrix into panels of <paramref name="width"/> rows (default <see cref="PanelWidth"/>).</summary>
+    public static float[] Panels(EquatableArray<float> rowMajor, int rows, int columns, int width = PanelWidth)
     {
         var source = rowMajor.AsSpan();
-        var packed = new float[Padded(rows) * columns];
+        var packed = new float[(rows + width - 1) / width * width * columns];
         for (int row = 0; row < rows; row++)
         {
-            int panel = row / PanelWidth, lane = row % PanelWidth;
-            int panelStart = panel * PanelWidth * columns;
+            int panel = row / width, lane = row % width;
+            int panelStart = panel * width * columns;
             for (int j = 0; j < columns; j++)
-                packed[panelStart + j * PanelWidth + lane] = source[row * columns + j];
+                packed[panelStart + j * width + lane] = source[row * columns + j];
         }
         return packed;
     }
@@ -37,6 +38,34 @@ internal static class WeightPacking
         var padded = new float[Padded(rows)];
         bias.AsSpan().CopyTo(padded);
         return padded;
+    }
+
+    /// <summary>Hidden units per block of interleaved gates (EdgeRnn.Kernels.GateBlocks): an LSTM block is 4 × 8 rows, a GRU block 3 × 16.</summary>
+    public static int BlockUnits(int gates) => gates == 4 ? 8 : 16;
+
+    /// <summary>Rows of the interleaved layout: whole blocks of every gate, a whole number of panels.</summary>
+    public static int InterleavedRows(int gates, int hidden) => (hidden + BlockUnits(gates) - 1) / BlockUnits(gates) * BlockUnits(gates) * gates;
+
+    /// <summary>
+    /// Reorders the gate-major rows of an LSTM or GRU matrix ([gates·H, columns], or a bias with columns = 1) into
+    /// blocks: block b holds units [b·U, b·U + U) of gate 0, then of gate 1, … Units past H are zero rows, and an
+    /// absent bias is zeros. The kernel then has every gate of a block's units in one pass over the weights.
+    /// </summary>
+    public static EquatableArray<float> InterleaveGates(EquatableArray<float> rowMajor, int gates, int hidden, int columns)
+    {
+        int units = BlockUnits(gates);
+        var result = new float[InterleavedRows(gates, hidden) * columns];
+        if (rowMajor.Length == 0) return new EquatableArray<float>(result);
+        var source = rowMajor.AsSpan();
+        for (int gate = 0; gate < gates; gate++)
+        {
+            for (int unit = 0; unit < hidden; unit++)
+            {
+                int row = (unit / units * gates + gate) * units + unit % units;
+                source.Slice((gate * hidden + unit) * columns, columns).CopyTo(result.AsSpan(row * columns, columns));
+            }
+        }
+        return new EquatableArray<float>(result);
     }
 
     /// <summary>b_ih + b_hh in float32, folded once at generation time (for LSTM and RNN, where they are only ever added).</summary>

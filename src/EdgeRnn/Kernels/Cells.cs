@@ -15,14 +15,15 @@ namespace EdgeRnn.Kernels;
 public static class Cells
 {
     /// <summary>
-    /// LSTM (gates i, f, g, o): c = f⊙c + i⊙g, h = o⊙tanh(c). <paramref name="bias"/> is b_ih + b_hh, padded.
+    /// LSTM (gates i, f, g, o): c = f⊙c + i⊙g, h = o⊙tanh(c), with the gate rows interleaved in blocks
+    /// (<see cref="GateBlocks"/>). <paramref name="bias"/> is b_ih + b_hh; <paramref name="gates"/> is
+    /// <c>GateBlocks.Rows(H, 4)</c> floats, <paramref name="hNew"/> at least a quarter of that.
     /// </summary>
     public static void Lstm(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> gates)
+        ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> gates, Span<float> hNew)
     {
         PanelGemv.Multiply(inputWeights, x, bias, gates);
-        PanelGemv.MultiplyAdd(recurrentWeights, h, gates);
-        LstmUpdate(gates, h, c);
+        GateBlocks.LstmRecurrent(recurrentWeights, gates, h, c, hNew);
     }
 
     /// <summary>
@@ -50,16 +51,16 @@ public static class Cells
     }
 
     /// <summary>
-    /// GRU (gates r, z, n): n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)), h = (1 − z)⊙n + z⊙h.
-    /// The input and recurrent products stay apart because b_hn sits inside the r product.
+    /// GRU (gates r, z, n): n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)), h = (1 − z)⊙n + z⊙h, with the gate rows
+    /// interleaved in blocks (<see cref="GateBlocks"/>). The input and recurrent products stay apart because b_hn
+    /// sits inside the r product.
     /// </summary>
     public static void Gru(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias,
-        ReadOnlySpan<float> x, Span<float> h, Span<float> inputGates, Span<float> recurrentGates)
+        ReadOnlySpan<float> x, Span<float> h, Span<float> inputGates, Span<float> hNew)
     {
         PanelGemv.Multiply(inputWeights, x, inputBias, inputGates);
-        PanelGemv.Multiply(recurrentWeights, h, recurrentBias, recurrentGates);
-        GruUpdate(inputGates, recurrentGates, h);
+        GateBlocks.GruRecurrent(recurrentWeights, recurrentBias, inputGates, h, hNew);
     }
 
     /// <summary>
@@ -159,51 +160,6 @@ public static class Cells
             float cj = Unsafe.Add(ref gf, j) * Unsafe.Add(ref cs, j) + Unsafe.Add(ref gi, j) * Unsafe.Add(ref gg, j);
             Unsafe.Add(ref cs, j) = cj;
             Unsafe.Add(ref hs, j) = Unsafe.Add(ref go, j) * Activations.Tanh(cj);
-        }
-    }
-
-    /// <summary>
-    /// r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r⊙hn), h = (1 − z)⊙n + z⊙h, over gates laid out [r | z | n]
-    /// (the input gates are overwritten).
-    /// </summary>
-    public static void GruUpdate(Span<float> inputGates, ReadOnlySpan<float> recurrentGates, Span<float> h)
-    {
-        int n = h.Length;
-        // r and z: add the recurrent part, then one sigmoid pass over both.
-        var rz = inputGates.Slice(0, 2 * n);
-        Add(rz, recurrentGates.Slice(0, 2 * n));
-        Apply<SigmoidOp>(rz);
-        ref float r = ref MemoryMarshal.GetReference(inputGates);
-        ref float z = ref Unsafe.Add(ref r, n);
-        ref float xn = ref Unsafe.Add(ref r, 2 * n);
-        ref float hn = ref Unsafe.Add(ref MemoryMarshal.GetReference(recurrentGates), 2 * n);
-        ref float hs = ref MemoryMarshal.GetReference(h);
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; j + 8 <= n; j += 8)
-            {
-                nuint k = (nuint)j;
-                var cand = VectorMath.Tanh(Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref r, k), Vector256.LoadUnsafe(ref hn, k), Vector256.LoadUnsafe(ref xn, k)));
-                var zj = Vector256.LoadUnsafe(ref z, k);
-                ((Vector256<float>.One - zj) * cand + zj * Vector256.LoadUnsafe(ref hs, k)).StoreUnsafe(ref hs, k);
-            }
-        }
-        if (Vector128.IsHardwareAccelerated)
-        {
-            for (; j + 4 <= n; j += 4)
-            {
-                nuint k = (nuint)j;
-                var cand = VectorMath.Tanh(Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref r, k), Vector128.LoadUnsafe(ref hn, k), Vector128.LoadUnsafe(ref xn, k)));
-                var zj = Vector128.LoadUnsafe(ref z, k);
-                ((Vector128<float>.One - zj) * cand + zj * Vector128.LoadUnsafe(ref hs, k)).StoreUnsafe(ref hs, k);
-            }
-        }
-        for (; j < n; j++)
-        {
-            float cand = Activations.Tanh(Unsafe.Add(ref xn, j) + Unsafe.Add(ref r, j) * Unsafe.Add(ref hn, j));
-            float zj = Unsafe.Add(ref z, j);
-            Unsafe.Add(ref hs, j) = (1f - zj) * cand + zj * Unsafe.Add(ref hs, j);
         }
     }
 

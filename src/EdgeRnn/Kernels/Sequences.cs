@@ -10,18 +10,16 @@ namespace EdgeRnn.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Sequences
 {
-    /// <summary>LSTM over <paramref name="steps"/> steps; <paramref name="gates"/> holds steps × padded 4H floats.</summary>
+    /// <summary>LSTM over <paramref name="steps"/> steps, gate rows interleaved (<see cref="GateBlocks"/>); <paramref name="gates"/> holds steps × <c>GateBlocks.Rows(H, 4)</c> floats.</summary>
     public static void Lstm(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> c, Span<float> gates,
+        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> c, Span<float> gates, Span<float> hNew,
         Span<float> outputs, int outputStride)
     {
         int rows = bias.Length, hidden = h.Length;
         PanelGemm.Multiply(inputWeights, inputWeights.Length / rows, bias, inputs, inputStride, gates, rows, steps);
         for (int t = 0; t < steps; t++)
         {
-            var g = gates.Slice(t * rows, rows);
-            PanelGemv.MultiplyAdd(recurrentWeights, h, g);
-            Cells.LstmUpdate(g, h, c);
+            GateBlocks.LstmRecurrent(recurrentWeights, gates.Slice(t * rows, rows), h, c, hNew);
             h.CopyTo(outputs.Slice(t * outputStride, hidden));
         }
     }
@@ -43,18 +41,17 @@ public static class Sequences
         }
     }
 
-    /// <summary>GRU over <paramref name="steps"/> steps; <paramref name="gates"/> holds steps × padded 3H floats, <paramref name="recurrentGates"/> one step's.</summary>
+    /// <summary>GRU over <paramref name="steps"/> steps, gate rows interleaved (<see cref="GateBlocks"/>); <paramref name="gates"/> holds steps × <c>GateBlocks.Rows(H, 3)</c> floats.</summary>
     public static void Gru(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias,
-        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, Span<float> recurrentGates,
+        ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, Span<float> hNew,
         Span<float> outputs, int outputStride)
     {
         int rows = inputBias.Length, hidden = h.Length;
         PanelGemm.Multiply(inputWeights, inputWeights.Length / rows, inputBias, inputs, inputStride, gates, rows, steps);
         for (int t = 0; t < steps; t++)
         {
-            PanelGemv.Multiply(recurrentWeights, h, recurrentBias, recurrentGates);
-            Cells.GruUpdate(gates.Slice(t * rows, rows), recurrentGates, h);
+            GateBlocks.GruRecurrent(recurrentWeights, recurrentBias, gates.Slice(t * rows, rows), h, hNew);
             h.CopyTo(outputs.Slice(t * outputStride, hidden));
         }
     }
