@@ -200,7 +200,7 @@ public class ManifestDiagnosticsTests
             }
             """,
             "\"softmax\"",
-            "layer 1 (linear): unknown activation \"softmax\"; supported: none, tanh, sigmoid, relu"
+            "layer 1 (linear): unknown activation \"softmax\"; supported: none (or linear), tanh, sigmoid, relu"
         },
         {
             """

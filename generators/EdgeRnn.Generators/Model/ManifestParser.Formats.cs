@@ -99,17 +99,14 @@ internal sealed partial class ManifestParser
             if (kind == LayerKind.Linear)
             {
                 // Recurrent layers' "activation" is ignored by RTNeural (always sigmoid gates and tanh).
+                // RTNeural writes "" (or nothing) for no activation.
                 string act = layer["activation"] is { Kind: JsonKind.String } a ? a.StringValue! : "";
-                switch (act)
+                if (DenseActivation(act.Length == 0 ? "linear" : act) is not { } known)
                 {
-                    case "": case "linear": activation = Activation.None; break;
-                    case "tanh": activation = Activation.Tanh; break;
-                    case "sigmoid": activation = Activation.Sigmoid; break;
-                    case "relu": activation = Activation.Relu; break;
-                    default:
-                        Report(Descriptors.UnsupportedArchitecture, At(layer["activation"]!), FileName, $"the \"{act}\" activation of layer {i}");
-                        return null;
+                    Report(Descriptors.UnsupportedArchitecture, At(layer["activation"]!), FileName, $"the \"{act}\" activation of layer {i}");
+                    return null;
                 }
+                activation = known;
             }
             if (layer["weights"] is not { Kind: JsonKind.Array } weights)
             {

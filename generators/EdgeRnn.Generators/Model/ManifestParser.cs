@@ -210,16 +210,8 @@ internal sealed partial class ManifestParser
             statedIn = OptionalInteger(node, "in_features", 1);
             statedOut = OptionalInteger(node, "out_features", 1) ?? OptionalInteger(node, "output_size", 1);
             string act = OptionalString(node, "activation") ?? "none";
-            switch (act)
-            {
-                case "none": activation = Activation.None; break;
-                case "tanh": activation = Activation.Tanh; break;
-                case "sigmoid": activation = Activation.Sigmoid; break;
-                case "relu": activation = Activation.Relu; break;
-                default:
-                    Invalid(node["activation"]!, $"{where}: unknown activation \"{act}\"; supported: none, tanh, sigmoid, relu");
-                    break;
-            }
+            if (DenseActivation(act) is { } known) activation = known;
+            else Invalid(node["activation"]!, $"{where}: unknown activation \"{act}\"; supported: none (or linear), tanh, sigmoid, relu");
         }
         else
         {
@@ -315,4 +307,14 @@ internal sealed partial class ManifestParser
 
     private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+
+    /// <summary>A linear (dense) layer's activation by name — the manifest's and RTNeural's alike; null when unknown.</summary>
+    private static Activation? DenseActivation(string name) => name switch
+    {
+        "none" or "linear" => Activation.None,
+        "tanh" => Activation.Tanh,
+        "sigmoid" => Activation.Sigmoid,
+        "relu" => Activation.Relu,
+        _ => null,
+    };
 }
