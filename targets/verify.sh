@@ -242,6 +242,16 @@ if [ -x "$out/charlm/CharLm" ]; then
     grep -q '400 characters generated.*, 0 bytes allocated' "$out/charlm.txt"
 fi
 
+# Without a preset: the plain NativeAOT publish a user would try first must not reach the netstandard2.0 generator.
+echo "=== QuickStart with a bare -p:PublishAot=true"
+status=0
+dotnet publish samples/QuickStart -c Release -p:PublishAot=true -r linux-x64 -o "$out/bare-aot" >"$out/bare-aot.log" 2>&1 || status=$?
+check "dotnet publish -p:PublishAot=true -r linux-x64 (no preset) succeeds" "exit $status; $(grep -m1 -o 'error.*' "$out/bare-aot.log" | head -c 300)" test $status -eq 0
+if [ -x "$out/bare-aot/QuickStart" ]; then
+  check "the bare NativeAOT QuickStart matches PyTorch and allocates 0 bytes" "$(tail -2 "$out/bare-aot/run.txt" 2>/dev/null)" \
+    bash -c "'$out/bare-aot/QuickStart' > '$out/bare-aot/run.txt' 2>&1 && grep -q ', 0 bytes allocated' '$out/bare-aot/run.txt'"
+fi
+
 [ "$keep" = 1 ] || rm -rf "$out"
 echo "verify.sh took $(($(date +%s) - started)) s"
 echo "verify.sh: $passed checks passed, $failed failed"
