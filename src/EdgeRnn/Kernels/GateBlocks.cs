@@ -6,9 +6,11 @@ using System.Runtime.Intrinsics;
 namespace EdgeRnn.Kernels;
 
 /// <summary>
-/// The recurrent half of an LSTM or GRU step in one pass per block of hidden units: the recurrent matrix-vector
-/// product, the gate activations and the state update all happen while a block's gates are still in registers —
-/// no gates written to memory and read back, no separate activation passes.
+/// The recurrent half of an LSTM or GRU step in two passes over blocks of hidden units: first the recurrent
+/// matrix-vector product, block by block, leaving each block's pre-activation gates in the gate buffer; then one
+/// sweep that activates every gate and updates the state. One activation pass instead of one per gate, and its
+/// blocks are independent, so the CPU overlaps their long sigmoid/tanh chains (measured faster than activating each
+/// block right after its product, where those chains stall the next block's weight loads).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -112,7 +114,7 @@ public static class GateBlocks
         {
             ref float wb = ref Unsafe.Add(ref w, (nint)b * hidden * 32); // per column: [i f] [g o]
             ref float xb = ref Unsafe.Add(ref x, b * 32);
-            // Four column phases × two panels: eight FMA chains.
+            // Four column phases × two 16-lane halves ([i f], [g o]): eight FMA chains.
             var a0 = Vector512.LoadUnsafe(ref xb);
             var a1 = Vector512.LoadUnsafe(ref xb, 16);
             Vector512<float> b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
