@@ -71,7 +71,8 @@ public class EmittedCodeTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         var source = TestProject.ForModel("lstm_i3_h5").Run().SingleSource();
         Assert.Contains("ReadOnlySpan<byte>", source);
-        Assert.Contains("MemoryMarshal.Cast<byte, float>", source);
+        Assert.Contains("MemoryMarshal.Cast<byte, float>", source); // biases straight from the RVA bytes
+        Assert.Contains("new global::EdgeRnn.Kernels.AlignedWeights(L0RecurrentWeightsBytes)", source); // matrices copied once, aligned
         Assert.DoesNotContain("f,", source); // no float literals
         Assert.DoesNotContain("new float[", source);
     }

@@ -522,7 +522,7 @@ internal static class ModelEmitter
 
     private static void EmitWeights(SourceWriter w, ModelSpec model)
     {
-        w.Line("// Weights: exact IEEE-754 bit patterns as RVA data (no allocation, no float-text rounding), packed in SIMD panels.");
+        w.Line("// Weights: exact IEEE-754 bit patterns as RVA data (no float-text rounding), packed in SIMD panels; matrices copied once to aligned memory.");
         if (model.InitialState.Length != 0)
             EmitArray(w, "InitialState", model.InitialState.AsSpan().ToArray());
         if (model.Embedding is not null)
@@ -544,7 +544,7 @@ internal static class ModelEmitter
         if (layer.Kind is LayerKind.Softmax or LayerKind.LogSoftmax) return;
         if (layer.Kind == LayerKind.Linear)
         {
-            EmitArray(w, $"{name}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+            EmitMatrix(w, $"{name}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
             EmitArray(w, $"{name}Bias", WeightPacking.Bias(layer.InputBias, rows));
             return;
         }
@@ -553,9 +553,9 @@ internal static class ModelEmitter
             // reset_after=False: r multiplies h before the candidate's product, so the r,z rows and the n rows are separate matrices.
             int h = layer.OutputSize;
             w.Line($"// {name} recurrent weights: rows r,z here; rows n in {name}CandidateWeights.");
-            EmitArray(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-            EmitArray(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
-            EmitArray(w, $"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
+            EmitMatrix(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+            EmitMatrix(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
+            EmitMatrix(w, $"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
             EmitArray(w, $"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
             EmitArray(w, $"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 0, 2 * h, 1), 2 * h));
             EmitArray(w, $"{name}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
@@ -565,9 +565,9 @@ internal static class ModelEmitter
         {
             // Gate rows interleaved in blocks of units (EdgeRnn.Kernels.GateBlocks), then packed in panels.
             int gates = layer.Gates, hidden = layer.CellSize, blocked = GateRows(layer);
-            EmitArray(w, $"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, gates, hidden, layer.InputSize), blocked, layer.InputSize));
+            EmitMatrix(w, $"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, gates, hidden, layer.InputSize), blocked, layer.InputSize));
             // Recurrent weights: one panel per block (32 or 48 rows), so the recurrent pass reads one sequential stream.
-            EmitArray(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(gates) * gates));
+            EmitMatrix(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(gates) * gates));
             if (layer.Kind == LayerKind.Gru)
             {
                 EmitArray(w, $"{name}InputBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.InputBias, gates, hidden, 1), blocked));
@@ -580,11 +580,11 @@ internal static class ModelEmitter
             }
             return;
         }
-        EmitArray(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-        EmitArray(w, $"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
+        EmitMatrix(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+        EmitMatrix(w, $"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
         if (layer.IsProjected)
         {
-            EmitArray(w, $"{name}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
+            EmitMatrix(w, $"{name}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
             EmitArray(w, $"{name}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
         }
         if (layer.Kind == LayerKind.Gru)
@@ -598,15 +598,31 @@ internal static class ModelEmitter
         }
     }
 
+    private static void EmitArray(SourceWriter w, string name, float[] values)
+    {
+        w.Line($"private static {ReadOnlySpan} {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>({name}Bytes);");
+        EmitBytes(w, name, values);
+    }
+
+    /// <summary>
+    /// A packed matrix the kernels stream with vector loads: the same RVA bytes, copied once at type initialization
+    /// to a cache-line-aligned pinned array (EdgeRnn.Kernels.AlignedWeights; RVA data is only 8-byte aligned).
+    /// </summary>
+    private static void EmitMatrix(SourceWriter w, string name, float[] values)
+    {
+        w.Line($"private static readonly global::EdgeRnn.Kernels.AlignedWeights {name}Aligned = new global::EdgeRnn.Kernels.AlignedWeights({name}Bytes);");
+        w.Line($"private static {ReadOnlySpan} {name} => {name}Aligned.Span;");
+        EmitBytes(w, name, values);
+    }
+
     /// <remarks>
     /// Bytes, not uint: a <c>ReadOnlySpan&lt;byte&gt;</c> over constant data compiles to a direct pointer to the RVA
     /// field in every configuration, while wider element types go through RuntimeHelpers.CreateSpan, which
     /// allocates a field-handle stub on each call in unoptimized (Debug) code. Each group of four bytes is one
     /// float's IEEE-754 bits, little-endian (every target .NET runs these models on is little-endian).
     /// </remarks>
-    private static void EmitArray(SourceWriter w, string name, float[] values)
+    private static void EmitBytes(SourceWriter w, string name, float[] values)
     {
-        w.Line($"private static {ReadOnlySpan} {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>({name}Bytes);");
         w.Line($"private static global::System.ReadOnlySpan<byte> {name}Bytes => new byte[]");
         w.Line("{");
         const int FloatsPerLine = 4;

@@ -193,30 +193,31 @@ public static class GateBlocks
     }
 
     /// <summary>
-    /// The cell update of every block from its pre-activation gates (stored over the input gates). A pass of its own
-    /// after all the products: the blocks' activation chains are independent, so the CPU overlaps them.
+    /// The cell update of every block from its pre-activation gates (stored over the input gates), in two loops of one
+    /// tanh each: first every gate vector is activated in place (σ(x) = ½ + ½·tanh(x/2), g: tanh), then c and h per
+    /// block. One tanh per iteration keeps its constants in registers (five inlined into one block spill on AVX2's 16
+    /// registers) and the iterations are independent, so the CPU overlaps their long chains (measured 30–40 % faster).
     /// Units at or past <paramref name="hidden"/> are not stored to c.
     /// </summary>
     private static void LstmUpdate256(ref float gates, ref float cs, ref float hn, int hidden, int blocks)
     {
+        for (int k = 0; k < blocks * 4; k++)
+        {
+            var scale = Vector256.Create((k & 3) == 2 ? 1f : 0.5f); // [i f g o]: only g is a tanh
+            ref float v = ref Unsafe.Add(ref gates, k * 8);
+            Vector256.MultiplyAddEstimate(VectorMath.Tanh(Vector256.LoadUnsafe(ref v) * scale), scale, Vector256<float>.One - scale).StoreUnsafe(ref v);
+        }
         for (int b = 0; b < blocks; b++)
         {
             ref float xb = ref Unsafe.Add(ref gates, b * 32);
-            LstmUnits256(Vector256.LoadUnsafe(ref xb), Vector256.LoadUnsafe(ref xb, 8), Vector256.LoadUnsafe(ref xb, 16), Vector256.LoadUnsafe(ref xb, 24),
-                ref cs, ref hn, b * LstmBlockUnits, hidden);
+            int unit = b * LstmBlockUnits;
+            bool whole = unit + 8 <= hidden;
+            var c = whole ? Vector256.LoadUnsafe(ref cs, (nuint)unit) : LoadPartial256(ref cs, unit, hidden);
+            c = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref xb, 8), c, Vector256.LoadUnsafe(ref xb) * Vector256.LoadUnsafe(ref xb, 16));
+            if (whole) c.StoreUnsafe(ref cs, (nuint)unit);
+            else StorePartial256(c, ref cs, unit, hidden);
+            (Vector256.LoadUnsafe(ref xb, 24) * VectorMath.Tanh(c)).StoreUnsafe(ref hn, (nuint)unit);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LstmUnits256(Vector256<float> i, Vector256<float> f, Vector256<float> g, Vector256<float> o,
-        ref float cs, ref float hn, int unit, int hidden)
-    {
-        bool whole = unit + 8 <= hidden;
-        var c = whole ? Vector256.LoadUnsafe(ref cs, (nuint)unit) : LoadPartial256(ref cs, unit, hidden);
-        c = Vector256.MultiplyAddEstimate(VectorMath.Sigmoid(f), c, VectorMath.Sigmoid(i) * VectorMath.Tanh(g));
-        if (whole) c.StoreUnsafe(ref cs, (nuint)unit);
-        else StorePartial256(c, ref cs, unit, hidden);
-        (VectorMath.Sigmoid(o) * VectorMath.Tanh(c)).StoreUnsafe(ref hn, (nuint)unit);
     }
 
     private static void Lstm128(ref float w, ref float x, ref float hs, ref float cs, ref float hn, int hidden, int blocks)
@@ -386,15 +387,22 @@ public static class GateBlocks
         GruUpdate256(ref x, ref hs, ref hn, hidden, blocks);
     }
 
-    /// <summary>Pass 2, eight units at a time: r = σ(·), z = σ(·), n = tanh(x_n + r⊙a_n), h = (1 − z)⊙n + z⊙h into hNew.</summary>
+    /// <summary>
+    /// Pass 2: r = σ(·) and z = σ(·) for every block in place, then eight units at a time n = tanh(x_n + r⊙a_n),
+    /// h = (1 − z)⊙n + z⊙h into hNew. One activation per iteration, as in <see cref="LstmUpdate256"/>.
+    /// </summary>
     private static void GruUpdate256(ref float x, ref float hs, ref float hn, int hidden, int blocks)
     {
+        for (int k = 0; k < blocks * 4; k++)
+        {
+            ref float v = ref Unsafe.Add(ref x, k / 4 * 48 + k % 4 * 8); // r and z: the first 32 rows of each block
+            VectorMath.Sigmoid(Vector256.LoadUnsafe(ref v)).StoreUnsafe(ref v);
+        }
         for (int unit = 0; unit < blocks * GruBlockUnits; unit += 8)
         {
             ref float xb = ref Unsafe.Add(ref x, unit / GruBlockUnits * 48 + unit % GruBlockUnits);
-            var r = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref xb));
-            var z = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref xb, 16));
-            var n = VectorMath.Tanh(Vector256.MultiplyAddEstimate(r, Vector256.LoadUnsafe(ref hn, (nuint)unit), Vector256.LoadUnsafe(ref xb, 32)));
+            var z = Vector256.LoadUnsafe(ref xb, 16);
+            var n = VectorMath.Tanh(Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref xb), Vector256.LoadUnsafe(ref hn, (nuint)unit), Vector256.LoadUnsafe(ref xb, 32)));
             var h = unit + 8 <= hidden ? Vector256.LoadUnsafe(ref hs, (nuint)unit) : LoadPartial256(ref hs, unit, hidden);
             ((Vector256<float>.One - z) * n + z * h).StoreUnsafe(ref hn, (nuint)unit);
         }
