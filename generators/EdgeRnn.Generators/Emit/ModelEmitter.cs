@@ -522,128 +522,81 @@ internal static class ModelEmitter
 
     private static void EmitWeights(SourceWriter w, ModelSpec model)
     {
-        w.Line("// Weights: exact IEEE-754 bit patterns as RVA data (no float-text rounding), packed in SIMD panels; matrices copied once to aligned memory.");
+        var weights = new WeightsEmitter();
         if (model.InitialState.Length != 0)
-            EmitArray(w, "InitialState", model.InitialState.AsSpan().ToArray());
+            weights.Vector("InitialState", model.InitialState.AsSpan().ToArray());
         if (model.Embedding is not null)
-            EmitArray(w, "Embedding", model.Embedding.InputWeights.AsSpan().ToArray()); // row-major [VocabSize, EmbeddingSize]
+            weights.Vector("Embedding", model.Embedding.InputWeights.AsSpan().ToArray()); // row-major [VocabSize, EmbeddingSize]
         for (int i = 0; i < model.Layers.Length; i++)
         {
-            EmitLayerWeights(w, $"L{i}", model.Layers[i]);
+            EmitLayerWeights(w, weights, $"L{i}", model.Layers[i]);
             if (model.Layers[i].Reverse is { } reverse)
             {
-                w.Line($"// Layer {i}, reverse direction (the _reverse tensors).");
-                EmitLayerWeights(w, $"L{i}R", reverse);
+                weights.Comment($"Layer {i}, reverse direction (the _reverse tensors).");
+                EmitLayerWeights(w, weights, $"L{i}R", reverse);
             }
         }
+        weights.WriteTo(w);
     }
 
-    private static void EmitLayerWeights(SourceWriter w, string name, LayerSpec layer)
+    private static void EmitLayerWeights(SourceWriter w, WeightsEmitter weights, string name, LayerSpec layer)
     {
         int rows = layer.Gates * layer.CellSize;
         if (layer.Kind is LayerKind.Softmax or LayerKind.LogSoftmax) return;
         if (layer.Kind == LayerKind.Linear)
         {
-            EmitMatrix(w, $"{name}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-            EmitArray(w, $"{name}Bias", WeightPacking.Bias(layer.InputBias, rows));
+            weights.Matrix($"{name}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+            weights.Vector($"{name}Bias", WeightPacking.Bias(layer.InputBias, rows));
             return;
         }
         if (layer.Kind == LayerKind.Gru && !layer.ResetAfter)
         {
             // reset_after=False: r multiplies h before the candidate's product, so the r,z rows and the n rows are separate matrices.
             int h = layer.OutputSize;
-            w.Line($"// {name} recurrent weights: rows r,z here; rows n in {name}CandidateWeights.");
-            EmitMatrix(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-            EmitMatrix(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
-            EmitMatrix(w, $"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
-            EmitArray(w, $"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
-            EmitArray(w, $"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 0, 2 * h, 1), 2 * h));
-            EmitArray(w, $"{name}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
+            weights.Comment($"{name} recurrent weights: rows r,z here; rows n in {name}CandidateWeights.");
+            weights.Matrix($"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+            weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
+            weights.Matrix($"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
+            weights.Vector($"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
+            weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 0, 2 * h, 1), 2 * h));
+            weights.Vector($"{name}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
             return;
         }
         if (HasGateBlocks(layer))
         {
             // Gate rows interleaved in blocks of units (EdgeRnn.Kernels.GateBlocks), then packed in panels.
             int gates = layer.Gates, hidden = layer.CellSize, blocked = GateRows(layer);
-            EmitMatrix(w, $"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, gates, hidden, layer.InputSize), blocked, layer.InputSize));
+            weights.Matrix($"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, gates, hidden, layer.InputSize), blocked, layer.InputSize));
             // Recurrent weights: one panel per block (32 or 48 rows), so the recurrent pass reads one sequential stream.
-            EmitMatrix(w, $"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(gates) * gates));
+            weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(gates) * gates));
             if (layer.Kind == LayerKind.Gru)
             {
-                EmitArray(w, $"{name}InputBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.InputBias, gates, hidden, 1), blocked));
-                EmitArray(w, $"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.RecurrentBias, gates, hidden, 1), blocked));
+                weights.Vector($"{name}InputBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.InputBias, gates, hidden, 1), blocked));
+                weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.RecurrentBias, gates, hidden, 1), blocked));
             }
             else
             {
                 var sum = new EquatableArray<float>(WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
-                EmitArray(w, $"{name}Bias", WeightPacking.Bias(WeightPacking.InterleaveGates(WeightPacking.Rows(sum, 0, rows, 1), gates, hidden, 1), blocked));
+                weights.Vector($"{name}Bias", WeightPacking.Bias(WeightPacking.InterleaveGates(WeightPacking.Rows(sum, 0, rows, 1), gates, hidden, 1), blocked));
             }
             return;
         }
-        EmitMatrix(w, $"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-        EmitMatrix(w, $"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
+        weights.Matrix($"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+        weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
         if (layer.IsProjected)
         {
-            EmitMatrix(w, $"{name}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
-            EmitArray(w, $"{name}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
+            weights.Matrix($"{name}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
+            weights.Vector($"{name}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
         }
         if (layer.Kind == LayerKind.Gru)
         {
-            EmitArray(w, $"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
-            EmitArray(w, $"{name}RecurrentBias", WeightPacking.Bias(layer.RecurrentBias, rows));
+            weights.Vector($"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
+            weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(layer.RecurrentBias, rows));
         }
         else
         {
-            EmitArray(w, $"{name}Bias", WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
+            weights.Vector($"{name}Bias", WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
         }
-    }
-
-    private static void EmitArray(SourceWriter w, string name, float[] values)
-    {
-        w.Line($"private static {ReadOnlySpan} {name} => global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>({name}Bytes);");
-        EmitBytes(w, name, values);
-    }
-
-    /// <summary>
-    /// A packed matrix the kernels stream with vector loads: the same RVA bytes, copied once at type initialization
-    /// to a cache-line-aligned pinned array (EdgeRnn.Kernels.AlignedWeights; RVA data is only 8-byte aligned).
-    /// </summary>
-    private static void EmitMatrix(SourceWriter w, string name, float[] values)
-    {
-        w.Line($"private static readonly global::EdgeRnn.Kernels.AlignedWeights {name}Aligned = new global::EdgeRnn.Kernels.AlignedWeights({name}Bytes);");
-        w.Line($"private static {ReadOnlySpan} {name} => {name}Aligned.Span;");
-        EmitBytes(w, name, values);
-    }
-
-    /// <remarks>
-    /// Bytes, not uint: a <c>ReadOnlySpan&lt;byte&gt;</c> over constant data compiles to a direct pointer to the RVA
-    /// field in every configuration, while wider element types go through RuntimeHelpers.CreateSpan, which
-    /// allocates a field-handle stub on each call in unoptimized (Debug) code. Each group of four bytes is one
-    /// float's IEEE-754 bits, little-endian (every target .NET runs these models on is little-endian).
-    /// </remarks>
-    private static void EmitBytes(SourceWriter w, string name, float[] values)
-    {
-        w.Line($"private static global::System.ReadOnlySpan<byte> {name}Bytes => new byte[]");
-        w.Line("{");
-        const int FloatsPerLine = 4;
-        for (int i = 0; i < values.Length; i += FloatsPerLine)
-        {
-            w.Indent();
-            w.Append("    ");
-            for (int j = i; j < System.Math.Min(values.Length, i + FloatsPerLine); j++)
-            {
-                uint bits = FloatBits.ToBits(values[j]);
-                for (int b = 0; b < 4; b++)
-                {
-                    w.Append("0x");
-                    w.Append(((bits >> (8 * b)) & 0xFF).ToString("X2", CultureInfo.InvariantCulture));
-                    w.Append(",");
-                }
-                if (j + 1 < i + FloatsPerLine && j + 1 < values.Length) w.Append(" ");
-            }
-            w.Append("\n");
-        }
-        w.Line("};");
     }
 
     private static string Describe(ModelSpec model)
