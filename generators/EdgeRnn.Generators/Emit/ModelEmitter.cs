@@ -144,6 +144,7 @@ internal static partial class ModelEmitter
     private static string Describe(ModelSpec model)
     {
         var parts = new List<string>();
+        if (model.Embedding is { } embedding) parts.Add($"{embedding.Kind.TypeName}({embedding.OutputSize})");
         foreach (var layer in model.Layers) parts.Add($"{layer.Kind.TypeName}({layer.OutputSize})");
         return string.Join(" → ", parts);
     }
