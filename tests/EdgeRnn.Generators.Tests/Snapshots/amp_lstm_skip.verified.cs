@@ -56,6 +56,7 @@ namespace TestModels
 
         /// <summary>Runs one timestep: reads <see cref="InputSize"/> floats and writes <see cref="OutputSize"/> floats; the state carries over.</summary>
         /// <exception cref="global::System.ArgumentException">A span does not have exactly the expected length.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, "InputSize");
@@ -67,6 +68,7 @@ namespace TestModels
         /// <summary>Runs T timesteps over row-major <c>[T, InputSize]</c> into <c>[T, OutputSize]</c>, T = inputs.Length / InputSize; starts from the current state and leaves the final one.</summary>
         /// <remarks>Works through the sequence in chunks of <see cref="RunChunkSteps"/> steps: each layer projects a whole chunk's inputs at once (matrix-matrix), then runs its recurrence.</remarks>
         /// <exception cref="global::System.ArgumentException">inputs is not a whole number of steps, or outputs is not T × OutputSize long.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);
@@ -97,6 +99,7 @@ namespace TestModels
             source.CopyTo((global::System.Span<float>)_state);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             global::System.Span<float> state = _state;
@@ -109,6 +112,7 @@ namespace TestModels
             for (int i = 0; i < 1; i++) output[i] = last[i] + input[i];
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void RunChunk(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int n, global::System.Span<float> scratch, global::System.Span<float> chunk)
         {
             global::System.Span<float> state = _state;

@@ -37,6 +37,7 @@ namespace TestModels
 
         /// <summary>Runs a whole sequence <c>[T, InputSize]</c> → <c>[T, OutputSize]</c>, from the initial state: a bidirectional layer's backward direction reads the sequence from its end, so nothing is carried between calls.</summary>
         /// <remarks>Workspace: on the stack for short sequences, otherwise rented from <see cref="global::System.Buffers.ArrayPool{T}.Shared"/> (no allocation once the pool holds a buffer); pass your own with the three-argument overload.</remarks>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int steps = CheckRun(inputs, outputs);
@@ -53,6 +54,7 @@ namespace TestModels
         }
 
         /// <summary>Run with a caller-provided workspace of at least <see cref="WorkspaceSize"/> floats.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> workspace)
         {
             int steps = CheckRun(inputs, outputs);
@@ -68,6 +70,7 @@ namespace TestModels
             return steps;
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void RunSequence(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int steps, global::System.Span<float> workspace)
         {
             if (steps == 0) return;

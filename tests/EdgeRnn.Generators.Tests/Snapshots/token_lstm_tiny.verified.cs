@@ -65,6 +65,7 @@ namespace TestModels
 
         /// <summary>Runs one timestep on token <paramref name="token"/> (0 ≤ token &lt; <see cref="VocabSize"/>): writes <see cref="OutputSize"/> floats; the state carries over.</summary>
         /// <exception cref="global::System.ArgumentOutOfRangeException">The token id is outside the vocabulary.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Step(int token, global::System.Span<float> output)
         {
             if ((uint)token >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof(token), token, VocabSize);
@@ -74,6 +75,7 @@ namespace TestModels
         }
 
         /// <summary>One timestep with the token id given as a float (<c>input[0]</c>, a whole number), for code written against <see cref="global::EdgeRnn.IEdgeRnnModel"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, "InputSize: one token id");
@@ -81,6 +83,7 @@ namespace TestModels
         }
 
         /// <summary>Runs every token (state carried from and left for the next call) into <c>[T, OutputSize]</c>, T = tokens.Length.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(global::System.ReadOnlySpan<int> tokens, global::System.Span<float> outputs)
         {
             int steps = tokens.Length;
@@ -95,6 +98,7 @@ namespace TestModels
         }
 
         /// <summary>Run with token ids given as floats (whole numbers), for code written against <see cref="global::EdgeRnn.IEdgeRnnModel"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int steps = inputs.Length;
@@ -126,6 +130,7 @@ namespace TestModels
             source.CopyTo((global::System.Span<float>)_state);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             global::System.Span<float> state = _state;
