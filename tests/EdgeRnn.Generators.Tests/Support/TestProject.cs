@@ -170,7 +170,14 @@ internal sealed class GeneratorRun(GeneratorDriver driver, Compilation input, Co
 
     public ImmutableArray<Diagnostic> Diagnostics => Result.Diagnostics;
 
-    public ImmutableArray<GeneratedSourceResult> GeneratedSources => GeneratorResult.GeneratedSources;
+    /// <summary>Generated models (the placeholders written for structs whose model failed are in <see cref="PlaceholderSources"/>).</summary>
+    public ImmutableArray<GeneratedSourceResult> GeneratedSources => [.. GeneratorResult.GeneratedSources.Where(s => !IsPlaceholder(s))];
+
+    /// <summary>Sources that only keep a failed model's users compiling (EdgeRnn.Generators.Emit.ModelEmitter.EmitPlaceholder).</summary>
+    public ImmutableArray<GeneratedSourceResult> PlaceholderSources => [.. GeneratorResult.GeneratedSources.Where(IsPlaceholder)];
+
+    private static bool IsPlaceholder(GeneratedSourceResult source) =>
+        source.SourceText.ToString().Contains(EdgeRnn.Generators.Emit.ModelEmitter.PlaceholderMarker, StringComparison.Ordinal);
 
     /// <summary>The one generated file's text.</summary>
     public string SingleSource()
