@@ -3,6 +3,8 @@
 #   1. dotnet pack src/EdgeRnn: one EdgeRnn.<version>.nupkg with the runtime in lib/net10.0, the generator in
 #      analyzers/dotnet/cs (not as a library), and buildTransitive/EdgeRnn.props/.targets byte-identical to the
 #      targets/ files a source checkout imports.
+#      Metadata: MIT licence expression and LICENSE, readme, repository and commit, version from Directory.Build.props
+#      with a pre-release suffix that a second pack changes while the assembly stays byte-identical.
 #   2. In an empty temp directory, outside this repository: dotnet new console, dotnet add package EdgeRnn --source
 #      <the packed folder>, a model + manifest + partial struct; dotnet run matches PyTorch within 1e-5.
 #   3. dotnet publish -p:EdgeRnnTarget=rpi4: first without the project lines restore needs (a clear EdgeRnn error),
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if [ -n "${EDGERNN_PACKAGE_TEST_OUT:-}" ]; then
-  work=$EDGERNN_PACKAGE_TEST_OUT; rm -rf "${work:?}/feed" "$work/app" "$work/nuget"; mkdir -p "$work"; keep=1
+  work=$EDGERNN_PACKAGE_TEST_OUT; rm -rf "${work:?}/feed" "$work/feed-again" "$work/app" "$work/nuget"; mkdir -p "$work"; keep=1
 else
   work=$(mktemp -d); keep=0
 fi
@@ -61,6 +63,27 @@ check "buildTransitive/EdgeRnn.targets is targets/EdgeRnn.targets, byte for byte
 check "buildTransitive/EdgeRnn.props is targets/EdgeRnn.Presets.props, byte for byte" "differs or missing" \
   bash -c "unzip -p '$nupkg' buildTransitive/EdgeRnn.props | cmp -s - targets/EdgeRnn.Presets.props"
 
+echo "=== package metadata"
+nuspec=$(unzip -p "$nupkg" EdgeRnn.nuspec)
+prefix=$(sed -n 's#.*<VersionPrefix>\(.*\)</VersionPrefix>.*#\1#p' Directory.Build.props)
+check "the version is Directory.Build.props' VersionPrefix with a local pre-release suffix ($version)" "VersionPrefix '$prefix'" \
+  bash -c "[[ '$version' =~ ^${prefix//./\\.}-dev\.[0-9]{8}T[0-9]{6}$ ]]"
+check "the licence is the expression MIT, and LICENSE is the repository's" "$(grep -o '<license[^/]*/license>' <<<"$nuspec")" \
+  bash -c "grep -q '<license type=\"expression\">MIT</license>' <<<'$nuspec' && unzip -p '$nupkg' LICENSE | cmp -s - LICENSE"
+check "the package readme is src/EdgeRnn/README.md" "$(grep -o '<readme>.*</readme>' <<<"$nuspec")" \
+  bash -c "grep -q '<readme>README.md</readme>' <<<'$nuspec' && unzip -p '$nupkg' README.md | cmp -s - src/EdgeRnn/README.md"
+repository_url=$(sed -n 's#.*<RepositoryUrl>\(.*\)</RepositoryUrl>.*#\1#p' Directory.Build.props)
+check "the nuspec names the repository ($repository_url, git) and the commit packed" "$(grep -o '<repository[^>]*>' <<<"$nuspec")" \
+  bash -c "grep -Eq '<repository type=\"git\" url=\"$repository_url\"[^>]* commit=\"[0-9a-f]{40}\"' <<<'$nuspec'"
+check "the pdb is in the package next to the dll" "entries: $files" has lib/net10.0/EdgeRnn.pdb
+# Packing again (a second later) must give a new version, so no NuGet cache holds a stale copy of it, while the
+# assembly inside stays byte-identical (deterministic build).
+sleep 1
+dotnet pack src/EdgeRnn -c Release -o "$work/feed-again" >"$work/pack-again.log" 2>&1
+again=("$work"/feed-again/EdgeRnn.*.nupkg)
+check "re-packing gives a new version and the same EdgeRnn.dll, byte for byte" "$(basename "${again[0]}") vs $(basename "$nupkg")" \
+  bash -c "[ -f '${again[0]}' ] && [ '$(basename "${again[0]}")' != '$(basename "$nupkg")' ] && cmp -s <(unzip -p '${again[0]}' lib/net10.0/EdgeRnn.dll) <(unzip -p '$nupkg' lib/net10.0/EdgeRnn.dll)"
+
 echo "=== a new console project, outside the repository, with the package"
 # From here on, a private NuGet cache (the pack above used the usual one, as the repository's builds do).
 export NUGET_PACKAGES=$work/nuget
@@ -71,8 +94,9 @@ dotnet add package EdgeRnn --version "$version" --source "$feed" >"$work/add.log
 status=$?
 check "dotnet add package EdgeRnn --source <packed folder>" "exit $status: $(tail -3 "$work/add.log")" \
   bash -c "[ $status -eq 0 ] && grep -q 'PackageReference Include=\"EdgeRnn\" Version=\"$version\"' app.csproj"
-check "the package came from the packed folder into the private cache" "not in $NUGET_PACKAGES/edgernn/$version" \
-  bash -c "unzip -p '$nupkg' lib/net10.0/EdgeRnn.dll | cmp -s - '$NUGET_PACKAGES/edgernn/$version/lib/net10.0/EdgeRnn.dll'"
+# (NuGet names the cache folders in lower case: 0.1.0-dev.20261201t120000.)
+check "the package came from the packed folder into the private cache" "not in $NUGET_PACKAGES/edgernn/${version,,}" \
+  bash -c "unzip -p '$nupkg' lib/net10.0/EdgeRnn.dll | cmp -s - '$NUGET_PACKAGES/edgernn/${version,,}/lib/net10.0/EdgeRnn.dll'"
 
 # The model: the QuickStart amp LSTM (manifest, safetensors weights, PyTorch's outputs).
 mkdir -p models
