@@ -29,6 +29,9 @@ from torch import nn
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_io import quantize, read_safetensors, write_safetensors  # noqa: E402
+# The reference-file format lives with the exporter (tools/edgernn_export), which writes the same files for users.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "edgernn_export"))
+from edgernn_export.reference_file import expected_text, flist, fnum  # noqa: E402,F401
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS_DIR = os.path.join(ROOT, "tests", "EdgeRnn.Tests", "Models")
@@ -312,18 +315,6 @@ def numpy_reference(c, tensors, x):
 
 # --------------------------------------------------------------------------- output formats
 
-def fnum(v):
-    """Shortest repr of a float32 value converted to a Python float (exact when parsed)."""
-    f = float(np.float32(v))
-    if not np.isfinite(f):
-        raise ValueError("non-finite value %r" % f)
-    return repr(f)
-
-
-def flist(a):
-    return "[" + ",".join(fnum(v) for v in np.asarray(a, dtype=np.float32).ravel()) + "]"
-
-
 def manifest_text(c, weights_file):
     def inline(d):
         return "{ " + ", ".join("%s: %s" % (json.dumps(k), json.dumps(v)) for k, v in d.items()) + " }"
@@ -352,19 +343,6 @@ def manifest_text(c, weights_file):
         lines.append('  "skip": %d' % c["skip"])
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def expected_text(fields):
-    parts = []
-    for k, v in fields.items():
-        if isinstance(v, np.ndarray):
-            s = flist(v)
-        elif isinstance(v, float):
-            s = fnum(v)
-        else:
-            s = json.dumps(v)
-        parts.append("  %s: %s" % (json.dumps(k), s))
-    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 # --------------------------------------------------------------------------- generation
