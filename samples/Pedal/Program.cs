@@ -1,7 +1,7 @@
 // EdgeRnn pedal: runs a guitar-pedal model once per audio sample over a WAV file, the way a pedal on a small board
 // would, and measures it: real-time factor, per-sample latency percentiles and the bytes allocated in the audio loop.
 //
-//   dotnet run --project samples/Pedal -c Release                                # generated riff -> input.wav, output.wav
+//   dotnet run --project samples/Pedal -c Release                                # generated riff -> output/input.wav, output/output.wav
 //   dotnet run --project samples/Pedal -c Release -- --in guitar.wav --out ts9.wav
 //
 // The model is compiled in: models/neuralseed_ts9_lstm8.json (an Ibanez TS9 capture from GuitarML/NeuralSeed, MIT),
@@ -49,15 +49,20 @@ internal static class Program
         Console.WriteLine($"model: {ModelDescription}");
         Console.WriteLine($"       {Ts9.InputSize} input, {Ts9.OutputSize} output, {Ts9.StateSize} floats of state, trained at {ModelSampleRate} Hz");
 
+        // Unless told where, the files go to a folder the sample owns, next to its program (bin/.../output/; beside the
+        // binary on a device), never into whatever directory it is started from.
+        string ownFolder = Path.Combine(AppContext.BaseDirectory, "output");
+        outPath ??= Path.Combine(ownFolder, inPath is null ? "output.wav" : Path.GetFileNameWithoutExtension(inPath) + "_ts9.wav");
+
         float[] input;
         int sampleRate;
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
             if (inPath is null)
             {
                 sampleRate = ModelSampleRate;
                 input = GuitarSignal.Generate(sampleRate);
-                outPath ??= "output.wav";
                 string generatedPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outPath))!, "input.wav");
                 Wav.Write(generatedPath, input, 1, sampleRate, WavEncoding.Float32);
                 Console.WriteLine($"input: generated guitar riff (Karplus-Strong plucked strings), {Seconds(input.Length, sampleRate)} at {sampleRate} Hz, {Level(input)}");
@@ -68,7 +73,6 @@ internal static class Program
                 var wav = Wav.Read(inPath);
                 sampleRate = wav.SampleRate;
                 input = wav.MixToMono();
-                outPath ??= Path.ChangeExtension(inPath, null) + "_ts9.wav";
                 string channels = wav.Channels == 1 ? "mono" : $"{wav.Channels} channels mixed to mono (average)";
                 Console.WriteLine($"input: {Path.GetFullPath(inPath)}: {wav.Encoding}, {channels}, {Seconds(input.Length, sampleRate)} at {sampleRate} Hz, {Level(input)}");
                 if (sampleRate != ModelSampleRate)
@@ -198,7 +202,7 @@ internal static class Program
         w.WriteLine("  no --in: generates a guitar riff, writes it to input.wav (next to the output) and processes it");
         w.WriteLine("  --in:    mono WAV, PCM 16-bit, PCM 24-bit or IEEE float 32-bit (more channels are mixed to mono)");
         w.WriteLine("  --out:   output WAV, mono IEEE float 32-bit at the input's sample rate");
-        w.WriteLine("           (default: output.wav, or <input>_ts9.wav with --in)");
+        w.WriteLine("           (default: output.wav, or <input name>_ts9.wav with --in, in the folder output/ next to this program)");
     }
 }
 
