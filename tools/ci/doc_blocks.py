@@ -2,7 +2,7 @@
 """Reads the fenced code blocks of Markdown docs, so that tests run and compile the docs as written.
 
     doc_blocks.py steps DOC.md      the blocks marked for a walk, in order, as JSON lines:
-                                    {"kind": "run"|"file"|"insert", "path": ..., "text": ..., "line": N}
+                                    {"kind": "run"|"file"|"insert", "path", "text", "line", "section": the ## heading}
                                     A block is marked by an HTML comment on the line before its fence:
                                       <!-- getting-started: run -->          a shell block, run as written
                                       <!-- getting-started: file PATH -->    the block is the whole file PATH
@@ -21,13 +21,16 @@ LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
 def blocks(path):
-    """(language, first line number, text, marker line or None) for each fenced block; indentation removed."""
+    """(language, first line number, text, marker line, section heading) for each fenced block; indentation removed."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     i = 0
+    section = ""
     while i < len(lines):
         m = FENCE.match(lines[i])
         if not m:
+            if lines[i].startswith("## "):
+                section = lines[i][3:].strip()
             i += 1
             continue
         indent, language = m.group(1), m.group(2)
@@ -37,20 +40,21 @@ def blocks(path):
         while j < len(lines) and not re.match(r"^\s*```\s*$", lines[j]):
             body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
             j += 1
-        yield language, i + 2, "\n".join(body) + "\n", marker
+        yield language, i + 2, "\n".join(body) + "\n", marker, section
         i = j + 1
 
 
 def steps(path):
-    for language, line, text, marker in blocks(path):
+    for language, line, text, marker, section in blocks(path):
         m = MARK.match(marker)
         if m:
-            print(json.dumps({"kind": m.group(1), "path": m.group(2), "text": text, "line": line, "language": language}))
+            print(json.dumps({"kind": m.group(1), "path": m.group(2), "text": text, "line": line, "language": language,
+                              "section": section}))
 
 
 def csharp(paths):
     for path in paths:
-        for language, line, text, _ in blocks(path):
+        for language, line, text, _, _ in blocks(path):
             if language in ("csharp", "cs"):
                 print(json.dumps({"doc": path, "line": line, "text": text}))
 
