@@ -5,7 +5,8 @@
 #     and run by tools/ci/getting-started-test.sh instead): a block with top-level statements as a program, one
 #     with declarations only as a library;
 #   - relative links in the Markdown files resolve inside the repository;
-#   - docs/diagnostics agrees with the generator's descriptors (tools/ci/check_diagnostics_docs.py).
+#   - docs/diagnostics has no page or index row without a descriptor, and the help links are the package's RepositoryUrl
+#     (tools/ci/check_diagnostics_docs.py; tests/EdgeRnn.Generators.Tests/DescriptorDocsTests.cs checks the rest).
 # Output: "PASS <check>" / "FAIL <check>: why" lines, and a last line "docs-test.sh: N checks passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
