@@ -27,16 +27,16 @@ internal static class TensorList
         var header = new byte[length];
         stream.ReadExactly(header);
         using var document = JsonDocument.Parse(header);
-        var tensors = new List<TensorEntry>();
+        var tensors = new List<(long Begin, TensorEntry Tensor)>();
         foreach (var property in document.RootElement.EnumerateObject())
         {
             if (property.Name == "__metadata__") continue;
             var info = property.Value;
             long[] shape = info.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
             var offsets = info.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-            tensors.Add(new TensorEntry(property.Name, info.GetProperty("dtype").GetString() ?? "?", shape, offsets[1] - offsets[0]));
+            tensors.Add((offsets[0], new TensorEntry(property.Name, info.GetProperty("dtype").GetString() ?? "?", shape, offsets[1] - offsets[0])));
         }
-        // File order is data order (the offsets); the JSON object's order need not be.
-        return tensors;
+        // File order is data order (the offsets): writers store a state_dict in its order, the JSON header need not be.
+        return tensors.OrderBy(t => t.Begin).Select(t => t.Tensor).ToList();
     }
 }
