@@ -49,7 +49,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         var manifests = files
             .Where(static f => f.Kind == FileKind.Model)
-            .Select(static (f, _) => Guard(f.Path, () => ManifestParser.Parse(f.Path, f.Content ?? ""),
+            // A model item whose file is missing has no text: the compiler reports CS2001 for it, so nothing here
+            // adds a misleading "not valid JSON".
+            .Select(static (f, _) => f.Content is null ? new ManifestResult(f.Path, null, EquatableArray<DiagnosticInfo>.Empty) : Guard(f.Path, () => ManifestParser.Parse(f.Path, f.Content),
                 d => new ManifestResult(f.Path, null, new EquatableArray<DiagnosticInfo>([d]))))
             .WithTrackingName(Steps.Manifests);
 
