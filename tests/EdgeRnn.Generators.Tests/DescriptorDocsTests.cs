@@ -40,4 +40,12 @@ public class DescriptorDocsTests
         foreach (var d in Descriptors.All)
             Assert.Contains($"| [{d.Id}]({d.Id}.md) | {d.DefaultSeverity} | {d.Title} |", index, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_unknown_layer_type_page_lists_every_registered_layer_type()
+    {
+        string page = File.ReadAllText(Path.Combine(Repo.DiagnosticsDocsDirectory, "ERNN0006.md"));
+        foreach (var kind in EdgeRnn.Generators.Layers.LayerKinds.All)
+            Assert.Contains($"`{kind.TypeName}`", page, StringComparison.Ordinal);
+    }
 }

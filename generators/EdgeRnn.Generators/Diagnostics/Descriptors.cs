@@ -32,7 +32,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnknownLayerType = Error("ERNN0006",
         "Unknown layer type",
-        "'{0}': layer {1} has unknown type \"{2}\"; supported types: embedding, lstm, gru, rnn, linear, softmax, log_softmax");
+        "'{0}': layer {1} has unknown type \"{2}\"; supported types: {3}");
 
     public static readonly DiagnosticDescriptor InvalidManifestValue = Error("ERNN0007",
         "Invalid manifest value",

@@ -1,16 +1,18 @@
 using System.Collections.Generic;
 using System.Globalization;
+using EdgeRnn.Generators.Layers;
 using EdgeRnn.Generators.Model;
 
 namespace EdgeRnn.Generators.Emit;
 
 /// <summary>
-/// Writes the generated half of a model struct: size constants, state in an [InlineArray], the step
-/// functions calling EdgeRnn.Kernels, and the weights as RVA data written as exact hex bit patterns.
+/// Writes the generated half of a model struct. This file: the order of it all, the type header and the size
+/// constants; ModelEmitter.Api.cs the public members; ModelEmitter.Layers.cs the step and run bodies (each layer's
+/// calls come from its <see cref="LayerKind"/>); <see cref="MemoryPlan"/> where temporaries live;
+/// <see cref="WeightsEmitter"/> the weights.
 /// </summary>
-internal static class ModelEmitter
+internal static partial class ModelEmitter
 {
-    private const string Kernels = "global::EdgeRnn.Kernels";
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 
@@ -24,7 +26,7 @@ internal static class ModelEmitter
         if (target.Namespace is not null) w.Open("namespace " + target.Namespace);
         foreach (var outer in target.ContainingTypes) w.Open($"partial {outer.Keyword} {outer.Name}");
 
-        var layout = new ScratchLayout(model);
+        var layout = new MemoryPlan(model);
         EmitTypeHeader(w, target, model);
         EmitConstants(w, model, layout);
         if (model.IsSequenceOnly)
@@ -54,17 +56,20 @@ internal static class ModelEmitter
         int offset = 0;
         for (int i = 0; i < model.Layers.Length; i++)
         {
-            var layer = model.Layers[i];
-            if (!layer.IsRecurrent) continue;
-            w.Line($"/// [{offset}, {offset + layer.OutputSize}) layer {i} h" + (layer.Kind == LayerKind.Lstm ? $"; [{offset + layer.OutputSize}, {offset + layer.OutputSize + layer.CellSize}) layer {i} c" : ""));
-            offset += layer.StateSize;
+            var parts = new List<string>();
+            foreach (var (part, size) in model.Layers[i].Kind.StateParts(model.Layers[i]))
+            {
+                parts.Add($"[{offset}, {offset + size}) layer {i} {part}");
+                offset += size;
+            }
+            if (parts.Count > 0) w.Line("/// " + string.Join("; ", parts));
         }
         w.Line("/// </remarks>");
         string contract = model.IsSequenceOnly ? "ISequenceModel" : model.Embedding is null ? "IEdgeRnnModel" : "ITokenModel";
         w.Open($"partial {target.Type.Keyword} {target.Type.Name} : global::EdgeRnn.{contract}");
     }
 
-    private static void EmitConstants(SourceWriter w, ModelSpec model, ScratchLayout layout)
+    private static void EmitConstants(SourceWriter w, ModelSpec model, MemoryPlan layout)
     {
         if (model.Embedding is not null)
         {
@@ -86,7 +91,7 @@ internal static class ModelEmitter
         for (int i = 0; i < model.Layers.Length; i++)
         {
             var layer = model.Layers[i];
-            w.Line($"/// <summary>Inputs of layer {i} ({KindName(layer.Kind)} '{Escape(layer.Name)}').</summary>");
+            w.Line($"/// <summary>Inputs of layer {i} ({layer.Kind.TypeName} '{Escape(layer.Name)}').</summary>");
             w.Line($"public const int Layer{i}InputSize = {layer.InputSize};");
             w.Line($"/// <summary>Outputs of layer {i} ({(layer.IsRecurrent ? "hidden size" : "features")}).</summary>");
             w.Line($"public const int Layer{i}OutputSize = {layer.OutputSize};");
@@ -111,565 +116,37 @@ internal static class ModelEmitter
         w.Line();
     }
 
-    private static void EmitState(SourceWriter w, ModelSpec model)
-    {
-        // InlineArray needs a length of at least one, even for a model without state.
-        w.Line($"[global::System.Runtime.CompilerServices.InlineArray({System.Math.Max(1, model.StateSize)})]");
-        w.Open("private struct StateStorage");
-        w.Line("private float _element0;");
-        w.Close();
-        w.Line();
-        w.Line("private StateStorage _state;");
-        w.Line();
-        // Per-step temporaries live in the struct: a stackalloc would be zeroed on every step (SkipLocalsInit needs /unsafe).
-        w.Line("[global::System.Runtime.CompilerServices.InlineArray(ScratchSize)]");
-        w.Open("private struct ScratchStorage");
-        w.Line("private float _element0;");
-        w.Close();
-        w.Line();
-        w.Line("private ScratchStorage _scratch;");
-        w.Line();
-    }
-
-    private static void EmitPublicMethods(SourceWriter w, TargetSpec target, ModelSpec model)
-    {
-        if (model.InitialState.Length == 0)
-        {
-            w.Line("/// <summary>Returns the state to zeros, the model's initial state.</summary>");
-            w.Line($"public void Reset() => (({Span})_state).Clear();");
-        }
-        else
-        {
-            // A learned initial state (NAM's h0, c0): new() starts there and Reset() returns there.
-            w.Line("/// <summary>Starts at the model's learned initial state (default(T) instead starts at zeros).</summary>");
-            w.Line($"public {target.Type.Name}() => Reset();");
-            w.Line();
-            w.Line("/// <summary>Returns the state to the model's learned initial state.</summary>");
-            w.Line($"public void Reset() => InitialState.CopyTo(({Span})_state);");
-        }
-        w.Line();
-
-        if (model.Embedding is null)
-        {
-            w.Line("/// <summary>Runs one timestep: reads <see cref=\"InputSize\"/> floats and writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span does not have exactly the expected length.</exception>");
-            w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
-            w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize\");");
-            w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
-            w.Line($"{Span} scratch = _scratch;");
-            w.Line("StepCore(input, output, scratch);");
-            w.Close();
-            w.Line();
-
-            w.Line("/// <summary>Runs T timesteps over row-major <c>[T, InputSize]</c> into <c>[T, OutputSize]</c>, T = inputs.Length / InputSize; starts from the current state and leaves the final one.</summary>");
-            w.Line("/// <remarks>Works through the sequence in chunks of <see cref=\"RunChunkSteps\"/> steps: each layer projects a whole chunk's inputs at once (matrix-matrix), then runs its recurrence.</remarks>");
-            w.Line("/// <exception cref=\"global::System.ArgumentException\">inputs is not a whole number of steps, or outputs is not T × OutputSize long.</exception>");
-            w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
-            w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
-            w.Line("int steps = inputs.Length / InputSize;");
-            EmitOutputsCheck(w, model, "inputs");
-            // Many-to-one: every step runs, only the last step's output is written.
-            if (model.OutputLast) w.Line($"{Span} rows = stackalloc float[RunChunkSteps * OutputSize];");
-            else w.Line("if (steps == 0) return;");
-            w.Line($"{Span} scratch = _scratch;");
-            w.Line($"{Span} chunk = stackalloc float[RunChunkScratchSize];");
-            w.Line("int n = 0;");
-            w.Open("for (int t = 0; t < steps; t += RunChunkSteps)");
-            w.Line("n = global::System.Math.Min(RunChunkSteps, steps - t);");
-            w.Line(model.OutputLast
-                ? "RunChunk(inputs.Slice(t * InputSize, n * InputSize), rows.Slice(0, n * OutputSize), n, scratch, chunk);"
-                : "RunChunk(inputs.Slice(t * InputSize, n * InputSize), outputs.Slice(t * OutputSize, n * OutputSize), n, scratch, chunk);");
-            w.Close();
-            if (model.OutputLast) w.Line("rows.Slice((n - 1) * OutputSize, OutputSize).CopyTo(outputs);");
-            w.Close();
-            w.Line();
-
-
-        }
-        else
-        {
-            w.Line("/// <summary>Runs one timestep on token <paramref name=\"token\"/> (0 ≤ token &lt; <see cref=\"VocabSize\"/>): writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The token id is outside the vocabulary.</exception>");
-            w.Open($"public void Step(int token, {Span} output)");
-            w.Line("if ((uint)token >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof(token), token, VocabSize);");
-            w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
-            w.Line($"{Span} scratch = _scratch;");
-            w.Line("StepCore(Embedding.Slice(token * EmbeddingSize, EmbeddingSize), output, scratch);");
-            w.Close();
-            w.Line();
-            w.Line("/// <summary>One timestep with the token id given as a float (<c>input[0]</c>, a whole number), for code written against <see cref=\"global::EdgeRnn.IEdgeRnnModel\"/>.</summary>");
-            w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
-            w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize: one token id\");");
-            w.Line("Step(global::EdgeRnn.ThrowHelper.TokenFromFloat(nameof(input), input[0], VocabSize), output);");
-            w.Close();
-            w.Line();
-            string runSummary = model.OutputLast
-                ? "/// <summary>Runs every token (state carried from and left for the next call) and writes the last step's <see cref=\"OutputSize\"/> outputs.</summary>"
-                : "/// <summary>Runs every token (state carried from and left for the next call) into <c>[T, OutputSize]</c>, T = tokens.Length.</summary>";
-            w.Line(runSummary);
-            w.Open($"public void Run(global::System.ReadOnlySpan<int> tokens, {Span} outputs)");
-            EmitTokenRunBody(w, model, "tokens.Length", "tokens[t]", "tokens");
-            w.Close();
-            w.Line();
-            w.Line("/// <summary>Run with token ids given as floats (whole numbers), for code written against <see cref=\"global::EdgeRnn.IEdgeRnnModel\"/>.</summary>");
-            w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
-            EmitTokenRunBody(w, model, "inputs.Length", "global::EdgeRnn.ThrowHelper.TokenFromFloat(nameof(inputs), inputs[t], VocabSize)", "inputs");
-            w.Close();
-            w.Line();
-            w.Line("/// <summary>Feeds the prompt, then samples <c>output.Length</c> tokens one at a time (each fed back), allocation-free. The model's outputs are taken as logits.</summary>");
-            w.Line("public int Generate(global::System.ReadOnlySpan<int> prompt, global::System.Span<int> output, in global::EdgeRnn.SamplerOptions options) =>");
-            w.Line("    global::EdgeRnn.Generation.Generate(ref this, prompt, output, in options);");
-            w.Line();
-
-        }
-        w.Line("/// <summary>Copies the state into <paramref name=\"destination\"/> of exactly <see cref=\"StateSize\"/> floats (layers in order; per layer h, then c for LSTM).</summary>");
-        w.Open($"public readonly void CopyStateTo({Span} destination)");
-        w.Line("if (destination.Length != StateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), StateSize, destination.Length, \"StateSize\");");
-        w.Line($"(({ReadOnlySpan})_state).Slice(0, StateSize).CopyTo(destination);");
-        w.Close();
-        w.Line();
-
-        w.Line("/// <summary>Replaces the state from <paramref name=\"source\"/> of exactly <see cref=\"StateSize\"/> floats, in the layout of <see cref=\"CopyStateTo\"/>.</summary>");
-        w.Open($"public void LoadState({ReadOnlySpan} source)");
-        w.Line("if (source.Length != StateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(source), StateSize, source.Length, \"StateSize\");");
-        w.Line($"source.CopyTo(({Span})_state);");
-        w.Close();
-        w.Line();
-    }
-
-    /// <summary>LSTM (without proj_size) and GRU (reset_after) run through EdgeRnn.Kernels.GateBlocks, with their gate rows interleaved.</summary>
-    private static bool HasGateBlocks(LayerSpec layer) =>
-        (layer.Kind == LayerKind.Lstm && !layer.IsProjected) || (layer.Kind == LayerKind.Gru && layer.ResetAfter);
-
-    /// <summary>Rows of a layer's gates (one step): interleaved blocks, or the gate-major rows padded to whole panels.</summary>
-    private static int GateRows(LayerSpec layer) => HasGateBlocks(layer)
-        ? WeightPacking.InterleavedRows(layer.Gates, layer.CellSize)
-        : WeightPacking.Padded(layer.Gates * layer.CellSize);
-
-    /// <summary>The new h of a gate-block layer before it replaces the old one: whole blocks of units.</summary>
-    private static int BlockedUnits(LayerSpec layer) => HasGateBlocks(layer) ? WeightPacking.InterleavedRows(layer.Gates, layer.CellSize) / layer.Gates : 0;
-
-    /// <summary>
-    /// One step of one layer (one direction): the kernel call reading <paramref name="input"/> and updating
-    /// <paramref name="h"/> (and <paramref name="c"/> for LSTM), with weights named <paramref name="weights"/>…; linear and
-    /// softmax layers write <paramref name="output"/>. Scratch comes from the per-step <c>scratch</c> span.
-    /// </summary>
-    private static string CellCall(LayerSpec layer, string weights, string input, string h, string c, ScratchLayout layout, string output)
-    {
-        int gates = GateRows(layer);
-        string second = $"scratch.Slice({layout.SecondGatesOffset}, ";
-        string hNew = $"scratch.Slice({layout.SecondGatesOffset}, {BlockedUnits(layer)})";
-        return layer.Kind switch
-        {
-            LayerKind.Lstm when layer.IsProjected =>
-                $"{Kernels}.Cells.LstmProjected({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {weights}ProjectionWeights, {weights}ProjectionBias, {input}, {h}, {c}, scratch.Slice(0, {gates}), {second}{ScratchLayout.ProjectionWork(layer)}))",
-            LayerKind.Lstm =>
-                $"{Kernels}.Cells.Lstm({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {input}, {h}, {c}, scratch.Slice(0, {gates}), {hNew})",
-            LayerKind.Gru when layer.ResetAfter =>
-                $"{Kernels}.Cells.Gru({weights}InputWeights, {weights}RecurrentWeights, {weights}InputBias, {weights}RecurrentBias, {input}, {h}, scratch.Slice(0, {gates}), {hNew})",
-            LayerKind.Gru =>
-                $"{Kernels}.Cells.GruResetBefore({weights}InputWeights, {weights}RecurrentWeights, {weights}CandidateWeights, {weights}InputBias, {weights}RecurrentBias, {weights}CandidateBias, {input}, {h}, scratch.Slice(0, {gates}), {second}{ScratchLayout.ResetBeforeWork(layer.OutputSize)}))",
-            LayerKind.Rnn =>
-                $"{Kernels}.Cells.Rnn({weights}InputWeights, {weights}RecurrentWeights, {weights}Bias, {input}, {h}, scratch.Slice(0, {gates}), relu: {(layer.Activation == Activation.Relu ? "true" : "false")})",
-            LayerKind.Linear =>
-                $"{Kernels}.Cells.Linear({weights}Weights, {weights}Bias, {input}, {output}, {layer.OutputSize}, {Kernels}.ActivationKind.{layer.Activation})",
-            _ =>
-                $"{Kernels}.Cells.Softmax({input}, {output}.Slice(0, {layer.OutputSize}), log: {(layer.Kind == LayerKind.LogSoftmax ? "true" : "false")})",
-        };
-    }
-
-    /// <summary>
-    /// Models with a bidirectional layer: Run over a whole sequence, layer by layer — each direction from the initial
-    /// (zero) state, the backward one from the last step — through two [steps, SequenceWidth] buffers.
-    /// </summary>
-    private static void EmitSequenceRun(SourceWriter w, ModelSpec model, ScratchLayout layout)
-    {
-        int width = 0, directionState = 1;
-        foreach (var layer in model.Layers)
-        {
-            width = System.Math.Max(width, layer.IsRecurrent ? layer.Width : WeightPacking.Padded(layer.OutputSize));
-            directionState = System.Math.Max(directionState, layer.OutputSize + layer.CellSize);
-        }
-        w.Line($"private const int SequenceWidth = {width};");
-        w.Line();
-        w.Line("/// <summary>Floats of workspace <see cref=\"Run(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float})\"/> needs for a sequence of <paramref name=\"steps\"/> steps.</summary>");
-        w.Line("public static int WorkspaceSize(int steps) => 2 * steps * SequenceWidth;");
-        w.Line();
-        w.Line("/// <summary>Runs a whole sequence <c>[T, InputSize]</c> → " + (model.OutputLast ? "the last step's <c>[OutputSize]</c>" : "<c>[T, OutputSize]</c>") + ", from the initial state: a bidirectional layer's backward direction reads the sequence from its end, so nothing is carried between calls.</summary>");
-        w.Line("/// <remarks>Workspace: on the stack for short sequences, otherwise rented from <see cref=\"global::System.Buffers.ArrayPool{T}.Shared\"/> (no allocation once the pool holds a buffer); pass your own with the three-argument overload.</remarks>");
-        w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
-        w.Line("int steps = CheckRun(inputs, outputs);");
-        w.Line("int size = WorkspaceSize(steps);");
-        w.Open("if (size <= 8192)");
-        w.Line($"{Span} stack = stackalloc float[8192];");
-        w.Line("RunSequence(inputs, outputs, steps, stack.Slice(0, size));");
-        w.Line("return;");
-        w.Close();
-        w.Line("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(size);");
-        w.Line("try { RunSequence(inputs, outputs, steps, new global::System.Span<float>(rented, 0, size)); }");
-        w.Line("finally { global::System.Buffers.ArrayPool<float>.Shared.Return(rented); }");
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>Run with a caller-provided workspace of at least <see cref=\"WorkspaceSize\"/> floats.</summary>");
-        w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs, {Span} workspace)");
-        w.Line("int steps = CheckRun(inputs, outputs);");
-        w.Line("if (workspace.Length < WorkspaceSize(steps)) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(workspace), WorkspaceSize(steps), workspace.Length, \"WorkspaceSize(steps)\");");
-        w.Line("RunSequence(inputs, outputs, steps, workspace.Slice(0, WorkspaceSize(steps)));");
-        w.Close();
-        w.Line();
-        w.Open($"private static int CheckRun({ReadOnlySpan} inputs, {Span} outputs)");
-        w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
-        w.Line("int steps = inputs.Length / InputSize;");
-        EmitOutputsCheck(w, model, "inputs");
-        w.Line("return steps;");
-        w.Close();
-        w.Line();
-
-        w.Open($"private static void RunSequence({ReadOnlySpan} x, {Span} y, int steps, {Span} workspace)");
-        w.Line("if (steps == 0) return;");
-        w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
-        w.Line($"{Span} state = stackalloc float[{directionState}];");
-        w.Line($"{Span} bufferA = workspace.Slice(0, steps * SequenceWidth);");
-        w.Line($"{Span} bufferB = workspace.Slice(steps * SequenceWidth, steps * SequenceWidth);");
-        string current = "x";
-        int stride = model.InputSize;
-        for (int i = 0; i < model.Layers.Length; i++)
-        {
-            var layer = model.Layers[i];
-            string target = current == "bufferA" ? "bufferB" : "bufferA";
-            string input = $"{current}.Slice(t * {stride}, {layer.InputSize})";
-            w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {layer.Width}{(layer.Reverse is null ? "" : " (bidirectional)")}");
-            if (layer.IsRecurrent)
-            {
-                int h = layer.OutputSize;
-                foreach (var (direction, name, loop, offset) in new[]
-                {
-                    (layer, $"L{i}", "for (int t = 0; t < steps; t++)", 0),
-                    (layer.Reverse, $"L{i}R", "for (int t = steps - 1; t >= 0; t--)", h),
-                })
-                {
-                    if (direction is null) continue;
-                    w.Line("state.Clear();");
-                    w.Open(loop);
-                    w.Line(CellCall(direction, name, input, $"state.Slice(0, {h})", $"state.Slice({h}, {layer.CellSize})", layout, "") + ";");
-                    w.Line($"state.Slice(0, {h}).CopyTo({target}.Slice(t * SequenceWidth + {offset}, {h}));");
-                    w.Close();
-                }
-            }
-            else
-            {
-                w.Open("for (int t = 0; t < steps; t++)");
-                w.Line(CellCall(layer, $"L{i}", input, "", "", layout, $"{target}.Slice(t * SequenceWidth, {WeightPacking.Padded(layer.OutputSize)})") + ";");
-                w.Close();
-            }
-            current = target;
-            stride = width;
-        }
-        w.Open(model.OutputLast ? "for (int t = steps - 1; t < steps; t++)" : "for (int t = 0; t < steps; t++)");
-        w.Line($"{ReadOnlySpan} last = {current}.Slice(t * SequenceWidth, OutputSize);");
-        w.Line($"{Span} row = y.Slice({(model.OutputLast ? "0" : "t * OutputSize")}, OutputSize);");
-        w.Line("last.CopyTo(row);");
-        if (model.Skip > 0) w.Line($"for (int i = 0; i < {model.Skip}; i++) row[i] += x[t * InputSize + i];");
-        w.Close();
-        w.Close();
-        w.Line();
-    }
-
-    /// <summary>The outputs span of Run: T rows, or exactly one row (and at least one step) for a many-to-one model.</summary>
-    private static void EmitOutputsCheck(SourceWriter w, ModelSpec model, string inputsName)
-    {
-        if (model.OutputLast)
-        {
-            w.Line("if (outputs.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), OutputSize, outputs.Length, \"OutputSize: this model's output is the last step's only\");");
-            w.Line($"if (steps == 0) global::EdgeRnn.ThrowHelper.ThrowNoSteps(nameof({inputsName}));");
-        }
-        else
-        {
-            w.Line("if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $\"{steps} steps × OutputSize {OutputSize}\");");
-        }
-    }
-
-    private static void EmitTokenRunBody(SourceWriter w, ModelSpec model, string count, string tokenAt, string name)
-    {
-        w.Line($"int steps = {count};");
-        EmitOutputsCheck(w, model, name);
-        // Check every id before touching the state: a bad id leaves the model as it was.
-        w.Line($"for (int t = 0; t < steps; t++) if ((uint)({tokenAt}) >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof({name}), {tokenAt}, VocabSize);");
-        w.Line($"{Span} scratch = _scratch;");
-        w.Open("for (int t = 0; t < steps; t++)");
-        w.Line($"int token = {tokenAt};");
-        w.Line(model.OutputLast
-            ? $"StepCore(Embedding.Slice(token * EmbeddingSize, EmbeddingSize), outputs, scratch);"
-            : $"StepCore(Embedding.Slice(token * EmbeddingSize, EmbeddingSize), outputs.Slice(t * OutputSize, OutputSize), scratch);");
-        w.Close();
-    }
-
-    private static void EmitStepCore(SourceWriter w, ModelSpec model, ScratchLayout layout)
-    {
-        w.Open($"private void StepCore({ReadOnlySpan} input, {Span} output, {Span} scratch)");
-        w.Line($"{Span} state = _state;");
-        if (model.InputGain != 1f)
-        {
-            w.Line($"// Input gain {model.InputGain.ToString("R", CultureInfo.InvariantCulture)}: applied before the model and the skip.");
-            w.Line($"{Span} scaled = scratch.Slice({layout.ScaledInputOffset}, InputSize);");
-            w.Line($"for (int i = 0; i < InputSize; i++) scaled[i] = input[i] * {FloatLiteral(model.InputGain)};");
-            w.Line("input = scaled;");
-        }
-        string current = "input";
-        int stateOffset = 0;
-        for (int i = 0; i < model.Layers.Length; i++)
-        {
-            var layer = model.Layers[i];
-            int h = layer.OutputSize;
-            w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
-            w.Line(CellCall(layer, $"L{i}", current, $"state.Slice({stateOffset}, {h})", $"state.Slice({stateOffset + h}, {layer.CellSize})",
-                layout, $"scratch.Slice({layout.LinearOffsets[i]}, {WeightPacking.Padded(h)})") + ";");
-            current = layer.IsRecurrent ? $"state.Slice({stateOffset}, {h})" : $"scratch.Slice({layout.LinearOffsets[i]}, {h})";
-            stateOffset += layer.StateSize;
-        }
-
-        if (model.Skip > 0)
-        {
-            w.Line($"// Skip: the first {model.Skip} input channel(s) are added to the output.");
-            w.Line($"{ReadOnlySpan} last = {current};");
-            w.Line($"for (int i = 0; i < {model.Skip}; i++) output[i] = last[i] + input[i];");
-            if (model.Skip < model.OutputSize) w.Line($"last.Slice({model.Skip}).CopyTo(output.Slice({model.Skip}));");
-        }
-        else
-        {
-            w.Line($"{current}.CopyTo(output);");
-        }
-        if (model.OutputGain != 1f)
-            w.Line($"for (int i = 0; i < OutputSize; i++) output[i] *= {FloatLiteral(model.OutputGain)};");
-        w.Close();
-        w.Line();
-    }
-
     /// <summary>An exact float constant: its bits, reinterpreted (folded by the JIT), never rounded float text.</summary>
     private static string FloatLiteral(float value) =>
         $"global::System.BitConverter.UInt32BitsToSingle(0x{FloatBits.ToBits(value).ToString("X8", CultureInfo.InvariantCulture)}u)";
 
-    private static void EmitRunChunk(SourceWriter w, ModelSpec model, ScratchLayout layout)
-    {
-        w.Open($"private void RunChunk({ReadOnlySpan} x, {Span} y, int n, {Span} scratch, {Span} chunk)");
-        w.Line($"{Span} state = _state;");
-        w.Line($"{Span} gates = chunk.Slice(0, {layout.ChunkGatesSize});");
-        w.Line($"{Span} bufferA = chunk.Slice({layout.ChunkGatesSize}, {layout.ChunkBufferSize});");
-        w.Line($"{Span} bufferB = chunk.Slice({layout.ChunkGatesSize + layout.ChunkBufferSize}, {layout.ChunkBufferSize});");
-        if (model.InputGain != 1f)
-        {
-            w.Line($"{Span} scaled = chunk.Slice({layout.ChunkGatesSize + 2 * layout.ChunkBufferSize}, n * InputSize);");
-            w.Line($"for (int i = 0; i < n * InputSize; i++) scaled[i] = x[i] * {FloatLiteral(model.InputGain)};");
-            w.Line("x = scaled;");
-        }
-        string current = "x";
-        int stride = model.InputSize;
-        int stateOffset = 0;
-        for (int i = 0; i < model.Layers.Length; i++)
-        {
-            var layer = model.Layers[i];
-            int h = layer.OutputSize;
-            string target = current == "bufferA" ? "bufferB" : "bufferA";
-            w.Line($"// Layer {i}: {KindName(layer.Kind)} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
-            switch (layer.Kind)
-            {
-                case LayerKind.Lstm when layer.IsProjected:
-                    w.Line($"{Kernels}.Sequences.LstmProjected(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, L{i}ProjectionWeights, L{i}ProjectionBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {layer.CellSize}), gates, scratch.Slice(0, {ScratchLayout.ProjectionWork(layer)}), {target}, {h});");
-                    break;
-                case LayerKind.Lstm:
-                    w.Line($"{Kernels}.Sequences.Lstm(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), state.Slice({stateOffset + h}, {h}), gates, scratch.Slice(0, {BlockedUnits(layer)}), {target}, {h});");
-                    break;
-                case LayerKind.Gru when !layer.ResetAfter:
-                    w.Line($"{Kernels}.Sequences.GruResetBefore(L{i}InputWeights, L{i}RecurrentWeights, L{i}CandidateWeights, L{i}InputBias, L{i}RecurrentBias, L{i}CandidateBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {ScratchLayout.ResetBeforeWork(h)}), {target}, {h});");
-                    break;
-                case LayerKind.Gru:
-                    w.Line($"{Kernels}.Sequences.Gru(L{i}InputWeights, L{i}RecurrentWeights, L{i}InputBias, L{i}RecurrentBias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, scratch.Slice(0, {BlockedUnits(layer)}), {target}, {h});");
-                    break;
-                case LayerKind.Rnn:
-                    w.Line($"{Kernels}.Sequences.Rnn(L{i}InputWeights, L{i}RecurrentWeights, L{i}Bias, {current}, {stride}, n, state.Slice({stateOffset}, {h}), gates, relu: {(layer.Activation == Activation.Relu ? "true" : "false")}, {target}, {h});");
-                    break;
-                case LayerKind.Linear:
-                    w.Line($"{Kernels}.Sequences.Linear(L{i}Weights, L{i}Bias, {current}, {stride}, n, {target}, {h}, {Kernels}.ActivationKind.{layer.Activation});");
-                    break;
-                case LayerKind.Softmax:
-                case LayerKind.LogSoftmax:
-                    w.Line($"{Kernels}.Sequences.Softmax({current}, {stride}, n, {target}, {WeightPacking.Padded(h)}, {h}, log: {(layer.Kind == LayerKind.LogSoftmax ? "true" : "false")});");
-                    break;
-            }
-            current = target;
-            stride = layer.IsRecurrent ? h : WeightPacking.Padded(h);
-            stateOffset += layer.StateSize;
-        }
-        w.Open("for (int t = 0; t < n; t++)");
-        w.Line($"{ReadOnlySpan} last = {current}.Slice(t * {stride}, OutputSize);");
-        w.Line($"{Span} row = y.Slice(t * OutputSize, OutputSize);");
-        if (model.Skip > 0)
-        {
-            w.Line($"{ReadOnlySpan} input = x.Slice(t * InputSize, InputSize);");
-            w.Line($"for (int i = 0; i < {model.Skip}; i++) row[i] = last[i] + input[i];");
-            if (model.Skip < model.OutputSize) w.Line($"last.Slice({model.Skip}).CopyTo(row.Slice({model.Skip}));");
-        }
-        else
-        {
-            w.Line("last.CopyTo(row);");
-        }
-        if (model.OutputGain != 1f)
-            w.Line($"for (int i = 0; i < OutputSize; i++) row[i] *= {FloatLiteral(model.OutputGain)};");
-        w.Close();
-        w.Close();
-        w.Line();
-    }
-
+    /// <summary>Every layer's packed weights (a bidirectional layer's reverse direction as L{i}R), and the model's own arrays.</summary>
     private static void EmitWeights(SourceWriter w, ModelSpec model)
     {
         var weights = new WeightsEmitter();
         if (model.InitialState.Length != 0)
             weights.Vector("InitialState", model.InitialState.AsSpan().ToArray());
-        if (model.Embedding is not null)
-            weights.Vector("Embedding", model.Embedding.InputWeights.AsSpan().ToArray()); // row-major [VocabSize, EmbeddingSize]
+        if (model.Embedding is { } embedding)
+            embedding.Kind.PlanWeights(embedding, "", weights);
         for (int i = 0; i < model.Layers.Length; i++)
         {
-            EmitLayerWeights(w, weights, $"L{i}", model.Layers[i]);
-            if (model.Layers[i].Reverse is { } reverse)
+            var layer = model.Layers[i];
+            layer.Kind.PlanWeights(layer, $"L{i}", weights);
+            if (layer.Reverse is { } reverse)
             {
                 weights.Comment($"Layer {i}, reverse direction (the _reverse tensors).");
-                EmitLayerWeights(w, weights, $"L{i}R", reverse);
+                reverse.Kind.PlanWeights(reverse, $"L{i}R", weights);
             }
         }
         weights.WriteTo(w);
     }
 
-    private static void EmitLayerWeights(SourceWriter w, WeightsEmitter weights, string name, LayerSpec layer)
-    {
-        int rows = layer.Gates * layer.CellSize;
-        if (layer.Kind is LayerKind.Softmax or LayerKind.LogSoftmax) return;
-        if (layer.Kind == LayerKind.Linear)
-        {
-            weights.Matrix($"{name}Weights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-            weights.Vector($"{name}Bias", WeightPacking.Bias(layer.InputBias, rows));
-            return;
-        }
-        if (layer.Kind == LayerKind.Gru && !layer.ResetAfter)
-        {
-            // reset_after=False: r multiplies h before the candidate's product, so the r,z rows and the n rows are separate matrices.
-            int h = layer.OutputSize;
-            weights.Comment($"{name} recurrent weights: rows r,z here; rows n in {name}CandidateWeights.");
-            weights.Matrix($"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-            weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 0, 2 * h, h), 2 * h, h));
-            weights.Matrix($"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, 2 * h, h, h), h, h));
-            weights.Vector($"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
-            weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 0, 2 * h, 1), 2 * h));
-            weights.Vector($"{name}CandidateBias", WeightPacking.Bias(WeightPacking.Rows(layer.RecurrentBias, 2 * h, h, 1), h));
-            return;
-        }
-        if (HasGateBlocks(layer))
-        {
-            // Gate rows interleaved in blocks of units (EdgeRnn.Kernels.GateBlocks), then packed in panels.
-            int gates = layer.Gates, hidden = layer.CellSize, blocked = GateRows(layer);
-            weights.Matrix($"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, gates, hidden, layer.InputSize), blocked, layer.InputSize));
-            // Recurrent weights: one panel per block (32 or 48 rows), so the recurrent pass reads one sequential stream.
-            weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(gates) * gates));
-            if (layer.Kind == LayerKind.Gru)
-            {
-                weights.Vector($"{name}InputBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.InputBias, gates, hidden, 1), blocked));
-                weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.RecurrentBias, gates, hidden, 1), blocked));
-            }
-            else
-            {
-                var sum = new EquatableArray<float>(WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
-                weights.Vector($"{name}Bias", WeightPacking.Bias(WeightPacking.InterleaveGates(WeightPacking.Rows(sum, 0, rows, 1), gates, hidden, 1), blocked));
-            }
-            return;
-        }
-        weights.Matrix($"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
-        weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
-        if (layer.IsProjected)
-        {
-            weights.Matrix($"{name}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
-            weights.Vector($"{name}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
-        }
-        if (layer.Kind == LayerKind.Gru)
-        {
-            weights.Vector($"{name}InputBias", WeightPacking.Bias(layer.InputBias, rows));
-            weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(layer.RecurrentBias, rows));
-        }
-        else
-        {
-            weights.Vector($"{name}Bias", WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows));
-        }
-    }
-
     private static string Describe(ModelSpec model)
     {
         var parts = new List<string>();
-        foreach (var layer in model.Layers) parts.Add($"{KindName(layer.Kind)}({layer.OutputSize})");
+        foreach (var layer in model.Layers) parts.Add($"{layer.Kind.TypeName}({layer.OutputSize})");
         return string.Join(" → ", parts);
     }
 
-    private static string KindName(LayerKind kind) => kind.ToString().ToLowerInvariant();
-
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\n", " ").Replace("\r", " ");
-
-    /// <summary>Where each layer's temporaries live in the per-step scratch span.</summary>
-    private sealed class ScratchLayout
-    {
-        public ScratchLayout(ModelSpec model)
-        {
-            int gates = 0, secondGates = 0;
-            LinearOffsets = new int[model.Layers.Length];
-            foreach (var layer in model.Layers)
-            {
-                if (!layer.IsRecurrent) continue;
-                gates = System.Math.Max(gates, GateRows(layer));
-                secondGates = System.Math.Max(secondGates, BlockedUnits(layer));
-                if (layer.Kind == LayerKind.Gru && !layer.ResetAfter)
-                    secondGates = System.Math.Max(secondGates, ResetBeforeWork(layer.OutputSize));
-                if (layer.IsProjected)
-                    secondGates = System.Math.Max(secondGates, ProjectionWork(layer));
-            }
-            SecondGatesOffset = gates;
-            int offset = gates + secondGates;
-            for (int i = 0; i < model.Layers.Length; i++)
-            {
-                if (model.Layers[i].IsRecurrent) continue;
-                LinearOffsets[i] = offset;
-                offset += WeightPacking.Padded(model.Layers[i].OutputSize);
-            }
-            ScaledInputOffset = offset;
-            if (model.InputGain != 1f) offset += model.InputSize;
-            Total = System.Math.Max(1, offset);
-
-            // Run's chunk: every layer's gates (or padded outputs) for ChunkSteps steps, and two ping-pong
-            // buffers of layer outputs. About 48 KB of stack at most.
-            int maxRows = 0, maxWidth = model.InputSize;
-            foreach (var layer in model.Layers)
-            {
-                maxRows = System.Math.Max(maxRows, layer.IsRecurrent ? GateRows(layer) : WeightPacking.Padded(layer.OutputSize));
-                maxWidth = System.Math.Max(maxWidth, layer.IsRecurrent ? layer.OutputSize : WeightPacking.Padded(layer.OutputSize));
-            }
-            ChunkSteps = System.Math.Max(1, System.Math.Min(MaxChunkSteps, 12288 / (maxRows + 2 * maxWidth)));
-            ChunkGatesSize = ChunkSteps * maxRows;
-            ChunkBufferSize = ChunkSteps * maxWidth;
-            ChunkTotal = ChunkGatesSize + 2 * ChunkBufferSize + (model.InputGain != 1f ? ChunkSteps * model.InputSize : 0);
-        }
-
-        public int ChunkTotal { get; }
-
-        private const int MaxChunkSteps = 8;
-
-        public int ChunkSteps { get; }
-        public int ChunkGatesSize { get; }
-        public int ChunkBufferSize { get; }
-
-        public int SecondGatesOffset { get; }
-        public int ScaledInputOffset { get; }
-
-        /// <summary>Work space of a projected LSTM step: o ⊙ tanh(c) (CellSize) and the padded projection.</summary>
-        public static int ProjectionWork(LayerSpec layer) => layer.CellSize + WeightPacking.Padded(layer.OutputSize);
-
-        /// <summary>Work space of a reset_after=False GRU step: r,z gates, n gates (padded) and r⊙h.</summary>
-        public static int ResetBeforeWork(int hidden) => WeightPacking.Padded(2 * hidden) + WeightPacking.Padded(hidden) + hidden;
-        public int[] LinearOffsets { get; }
-        public int Total { get; }
-    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using EdgeRnn.Generators.Diagnostics;
 using EdgeRnn.Generators.Json;
+using EdgeRnn.Generators.Layers;
 
 namespace EdgeRnn.Generators.Model;
 
@@ -27,16 +28,12 @@ internal sealed partial class ManifestParser
         if (tensors is null) return null;
 
         string unit = data["unit_type"] is { Kind: JsonKind.String } u ? u.StringValue! : "";
-        LayerKind kind;
-        switch (unit.ToUpperInvariant())
+        // "LSTM", "GRU", "RNN": PyTorch's module names, our recurrent kinds.
+        if (LayerKinds.FromTypeName(unit.ToLowerInvariant()) is not RecurrentKind kind)
         {
-            case "LSTM": kind = LayerKind.Lstm; break;
-            case "GRU": kind = LayerKind.Gru; break;
-            case "RNN": kind = LayerKind.Rnn; break;
-            default:
-                Report(Descriptors.UnsupportedArchitecture, At(data["unit_type"] ?? data, data["unit_type"] is null ? 1 : -1), FileName,
-                    $"\"unit_type\": \"{unit}\"");
-                return null;
+            Report(Descriptors.UnsupportedArchitecture, At(data["unit_type"] ?? data, data["unit_type"] is null ? 1 : -1), FileName,
+                $"\"unit_type\": \"{unit}\"");
+            return null;
         }
         int numLayers = OptionalInteger(data, "num_layers", 1) ?? 1;
         int? hidden = OptionalInteger(data, "hidden_size", 1);
@@ -46,10 +43,10 @@ internal sealed partial class ManifestParser
         var where = At(data, 1);
         var layers = new List<LayerDecl>
         {
-            new(0, kind, "rec", numLayers, kind == LayerKind.Rnn ? Activation.Tanh : Activation.None, input, hidden, null, where),
+            new(0, kind, "rec", numLayers, kind == LayerKinds.Rnn ? Activation.Tanh : Activation.None, input, hidden, null, where),
         };
         if (HasTensor(tensors, "lin.weight"))
-            layers.Add(new LayerDecl(1, LayerKind.Linear, "lin", 1, Activation.None, hidden, output, null, where));
+            layers.Add(new LayerDecl(1, LayerKinds.Linear, "lin", 1, Activation.None, hidden, output, null, where));
         return new ManifestSpec(null, where, input, where, skip, where, new EquatableArray<LayerDecl>([.. layers]))
         {
             InlineTensors = new EquatableArray<TensorSpec>([.. tensors]),
@@ -84,24 +81,21 @@ internal sealed partial class ManifestParser
                 return null;
             }
             string type = typeNode.StringValue!;
-            LayerKind kind;
-            switch (type)
+            // RTNeural's layer types: its recurrent layers are ours by name; "dense" is a linear layer.
+            LayerKind? kind = type is "dense" or "time-distributed-dense" ? LayerKinds.Linear
+                : type is "lstm" or "gru" ? LayerKinds.FromTypeName(type) : null;
+            if (kind is null)
             {
-                case "lstm": kind = LayerKind.Lstm; break;
-                case "gru": kind = LayerKind.Gru; break;
-                case "dense":
-                case "time-distributed-dense": kind = LayerKind.Linear; break;
-                default:
-                    Report(Descriptors.UnsupportedArchitecture, At(typeNode), FileName, $"layer {i} of type \"{type}\"");
-                    return null;
+                Report(Descriptors.UnsupportedArchitecture, At(typeNode), FileName, $"layer {i} of type \"{type}\"");
+                return null;
             }
             var activation = Activation.None;
-            if (kind == LayerKind.Linear)
+            if (kind == LayerKinds.Linear)
             {
                 // Recurrent layers' "activation" is ignored by RTNeural (always sigmoid gates and tanh).
                 // RTNeural writes "" (or nothing) for no activation.
                 string act = layer["activation"] is { Kind: JsonKind.String } a ? a.StringValue! : "";
-                if (DenseActivation(act.Length == 0 ? "linear" : act) is not { } known)
+                if (LinearKind.DenseActivation(act.Length == 0 ? "linear" : act) is not { } known)
                 {
                     Report(Descriptors.UnsupportedArchitecture, At(layer["activation"]!), FileName, $"the \"{act}\" activation of layer {i}");
                     return null;
@@ -114,7 +108,7 @@ internal sealed partial class ManifestParser
                 return null;
             }
             string prefix = $"layer{i}";
-            string[] names = kind == LayerKind.Linear ? ["kernel", "bias"] : ["kernel", "recurrent_kernel", "bias"];
+            string[] names = kind == LayerKinds.Linear ? ["kernel", "bias"] : ["kernel", "recurrent_kernel", "bias"];
             if (weights.Items!.Count != names.Length)
             {
                 Invalid(weights, $"layer {i} ({type}) has {weights.Items.Count} weight arrays; expected {names.Length} ({string.Join(", ", names)})");
@@ -224,8 +218,8 @@ internal sealed partial class ManifestParser
         var at = At(root, 1);
         var layers = new[]
         {
-            new LayerDecl(0, LayerKind.Lstm, "lstm", layersCount, Activation.None, input, hidden, null, At(config)),
-            new LayerDecl(1, LayerKind.Linear, "head", 1, Activation.None, hidden, outputs, null, At(weightsNode, 1)),
+            new LayerDecl(0, LayerKinds.Lstm, "lstm", layersCount, Activation.None, input, hidden, null, At(config)),
+            new LayerDecl(1, LayerKinds.Linear, "head", 1, Activation.None, hidden, outputs, null, At(weightsNode, 1)),
         };
         return new ManifestSpec(null, At(weightsNode, 1), input, At(config), 0, null, new EquatableArray<LayerDecl>(layers))
         {

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
+using System.Linq;
 using EdgeRnn.Generators.Diagnostics;
 using EdgeRnn.Generators.Json;
+using EdgeRnn.Generators.Layers;
 
 namespace EdgeRnn.Generators.Model;
 
@@ -11,11 +13,6 @@ internal sealed partial class ManifestParser
 
     private static readonly string[] s_rootProperties = ["format", "weights", "layout", "input", "layers", "skip", "output", "streaming", "name", "description", "$schema"];
     private static readonly string[] s_inputProperties = ["size", "vocab"];
-    private static readonly string[] s_embeddingProperties = ["type", "prefix", "num_embeddings", "embedding_dim", "name"];
-    private static readonly string[] s_softmaxProperties = ["type", "name"];
-    private static readonly string[] s_recurrentProperties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "bidirectional", "proj_size", "name", "reset_after"];
-    private static readonly string[] s_rnnProperties = [.. s_recurrentProperties, "nonlinearity"];
-    private static readonly string[] s_linearProperties = ["type", "prefix", "activation", "in_features", "out_features", "output_size", "bias", "name"];
 
     private readonly string _path;
     private readonly string _text;
@@ -167,76 +164,16 @@ internal sealed partial class ManifestParser
             return null;
         }
         string type = typeNode.StringValue!;
-        LayerKind kind;
-        switch (type)
+        var kind = LayerKinds.FromTypeName(type);
+        if (kind is null)
         {
-            case "lstm": kind = LayerKind.Lstm; break;
-            case "gru": kind = LayerKind.Gru; break;
-            case "rnn": kind = LayerKind.Rnn; break;
-            case "linear": kind = LayerKind.Linear; break;
-            case "embedding": kind = LayerKind.Embedding; break;
-            case "softmax": kind = LayerKind.Softmax; break;
-            case "log_softmax": kind = LayerKind.LogSoftmax; break;
-            default:
-                Report(Descriptors.UnknownLayerType, At(typeNode), FileName, index, type);
-                return null;
+            Report(Descriptors.UnknownLayerType, At(typeNode), FileName, index, type, LayerKinds.TypeNames);
+            return null;
         }
         string where = $"layer {index} ({type})";
-        WarnUnknown(node, kind switch
-        {
-            LayerKind.Rnn => s_rnnProperties,
-            LayerKind.Linear => s_linearProperties,
-            LayerKind.Embedding => s_embeddingProperties,
-            LayerKind.Softmax or LayerKind.LogSoftmax => s_softmaxProperties,
-            _ => s_recurrentProperties,
-        }, where);
-        if (kind is LayerKind.Softmax or LayerKind.LogSoftmax)
-            return new LayerDecl(index, kind, "", 1, Activation.None, null, null, null, At(node, 1));
-        if (kind == LayerKind.Embedding)
-        {
-            return new LayerDecl(index, kind, OptionalString(node, "prefix") ?? "", 1, Activation.None,
-                OptionalInteger(node, "num_embeddings", 1), OptionalInteger(node, "embedding_dim", 1), null, At(node, 1));
-        }
-
-        string prefix = OptionalString(node, "prefix") ?? "";
-        bool? bias = OptionalBool(node, "bias");
-        int numLayers = 1;
-        int? statedIn, statedOut, projection = null;
-        bool bidirectional = false;
-        var activation = Activation.None;
-
-        if (kind == LayerKind.Linear)
-        {
-            statedIn = OptionalInteger(node, "in_features", 1);
-            statedOut = OptionalInteger(node, "out_features", 1) ?? OptionalInteger(node, "output_size", 1);
-            string act = OptionalString(node, "activation") ?? "none";
-            if (DenseActivation(act) is { } known) activation = known;
-            else Invalid(node["activation"]!, $"{where}: unknown activation \"{act}\"; supported: none (or linear), tanh, sigmoid, relu");
-        }
-        else
-        {
-            numLayers = OptionalInteger(node, "num_layers", 1) ?? 1;
-            statedIn = OptionalInteger(node, "input_size", 1);
-            statedOut = OptionalInteger(node, "hidden_size", 1);
-            bidirectional = OptionalBool(node, "bidirectional") == true;
-            projection = OptionalInteger(node, "proj_size", 0);
-            if (projection > 0 && kind != LayerKind.Lstm)
-                Invalid(node["proj_size"]!, $"{where}: proj_size applies to LSTM layers only");
-            if (kind == LayerKind.Rnn)
-            {
-                string nl = OptionalString(node, "nonlinearity") ?? "tanh";
-                if (nl == "tanh") activation = Activation.Tanh;
-                else if (nl == "relu") activation = Activation.Relu;
-                else Invalid(node["nonlinearity"]!, $"{where}: unknown nonlinearity \"{nl}\"; supported: tanh, relu");
-            }
-        }
-        bool? resetAfter = kind == LayerKind.Gru ? OptionalBool(node, "reset_after") : null;
-        return new LayerDecl(index, kind, prefix, numLayers, activation, statedIn, statedOut, bias, At(node, 1))
-        {
-            StatedResetAfter = resetAfter,
-            StatedProjection = projection,
-            Bidirectional = bidirectional,
-        };
+        CheckLayerProperties(node, kind, where);
+        var decl = new LayerDecl(index, kind, "", 1, Activation.None, null, null, null, At(node, 1));
+        return kind.Parse(new LayerFields(this, node, where), decl);
     }
 
     private string? RequiredString(JsonNode obj, string name, string where)
@@ -255,7 +192,7 @@ internal sealed partial class ManifestParser
         return p.Value.StringValue;
     }
 
-    private string? OptionalString(JsonNode obj, string name)
+    internal string? OptionalString(JsonNode obj, string name)
     {
         var v = obj[name];
         if (v is null) return null;
@@ -267,7 +204,7 @@ internal sealed partial class ManifestParser
         return v.StringValue;
     }
 
-    private bool? OptionalBool(JsonNode obj, string name)
+    internal bool? OptionalBool(JsonNode obj, string name)
     {
         var v = obj[name];
         if (v is null) return null;
@@ -277,7 +214,7 @@ internal sealed partial class ManifestParser
         return null;
     }
 
-    private int? OptionalInteger(JsonNode obj, string name, int minimum)
+    internal int? OptionalInteger(JsonNode obj, string name, int minimum)
     {
         var v = obj[name];
         if (v is null) return null;
@@ -289,17 +226,35 @@ internal sealed partial class ManifestParser
         return (int)v.NumberValue;
     }
 
-    private void WarnUnknown(JsonNode obj, string[] known, string where)
+    /// <summary>
+    /// Unknown properties get ERNN0019 (a warning: likely a typo); a property another layer type has ("proj_size" on
+    /// a GRU) is an error naming the types it applies to.
+    /// </summary>
+    private void CheckLayerProperties(JsonNode node, LayerKind kind, string where)
+    {
+        foreach (var p in node.Properties!)
+        {
+            if (kind.ManifestProperties.Contains(p.Name)) continue;
+            var owners = LayerKinds.All.Where(k => k.ManifestProperties.Contains(p.Name)).Select(k => k.TypeName).ToArray();
+            if (owners.Length > 0)
+                Invalid(p.Value, $"{where}: \"{p.Name}\" applies to {string.Join(", ", owners)} layers only");
+            else
+                Report(Descriptors.UnknownManifestProperty, LocationInfo.InText(_path, _text, p.NameStart, p.NameLength),
+                    FileName, p.Name, where, string.Join(", ", kind.ManifestProperties));
+        }
+    }
+
+    private void WarnUnknown(JsonNode obj, IReadOnlyList<string> known, string where)
     {
         foreach (var p in obj.Properties!)
         {
-            if (System.Array.IndexOf(known, p.Name) < 0)
+            if (!known.Contains(p.Name))
                 Report(Descriptors.UnknownManifestProperty, LocationInfo.InText(_path, _text, p.NameStart, p.NameLength),
                     FileName, p.Name, where, string.Join(", ", known));
         }
     }
 
-    private void Invalid(JsonNode node, string message, int length = -1) =>
+    internal void Invalid(JsonNode node, string message, int length = -1) =>
         Report(Descriptors.InvalidManifestValue, At(node, length), FileName, message);
 
     private LocationInfo At(JsonNode node, int length = -1) =>
@@ -307,14 +262,4 @@ internal sealed partial class ManifestParser
 
     private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
-
-    /// <summary>A linear (dense) layer's activation by name — the manifest's and RTNeural's alike; null when unknown.</summary>
-    private static Activation? DenseActivation(string name) => name switch
-    {
-        "none" or "linear" => Activation.None,
-        "tanh" => Activation.Tanh,
-        "sigmoid" => Activation.Sigmoid,
-        "relu" => Activation.Relu,
-        _ => null,
-    };
 }

@@ -1,8 +1,8 @@
+using System.Linq;
 using EdgeRnn.Generators.Diagnostics;
+using EdgeRnn.Generators.Layers;
 
 namespace EdgeRnn.Generators.Model;
-
-internal enum LayerKind { Lstm, Gru, Rnn, Linear, Embedding, Softmax, LogSoftmax }
 
 internal enum Activation { None, Tanh, Sigmoid, Relu }
 
@@ -28,6 +28,9 @@ internal sealed record LayerDecl(
 
     /// <summary>"proj_size" as stated (0 or null: none; checked against weight_hr).</summary>
     public int? StatedProjection { get; init; }
+
+    /// <summary>GRU with r applied before the recurrent product: found by the Keras conversion from the bias shape.</summary>
+    public bool ResetBefore { get; init; }
 }
 
 /// <summary>A parsed manifest: what it asks for, before the weights are read.</summary>
@@ -103,12 +106,12 @@ internal sealed record LayerSpec(
     public int Width => Reverse is null ? OutputSize : 2 * OutputSize;
 
     /// <summary>Gates per unit: 4 for LSTM (i,f,g,o), 3 for GRU (r,z,n), 1 otherwise.</summary>
-    public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+    public int Gates => Kind.Gates;
 
-    public bool IsRecurrent => Kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn;
+    public bool IsRecurrent => Kind.IsRecurrent;
 
-    /// <summary>Floats of state this layer keeps: h, and c for LSTM.</summary>
-    public int StateSize => Kind switch { LayerKind.Lstm => OutputSize + CellSize, LayerKind.Gru or LayerKind.Rnn => OutputSize, _ => 0 };
+    /// <summary>Floats of state this layer keeps (<see cref="LayerKind.StateParts"/>: h, and c for LSTM).</summary>
+    public int StateSize => Kind.StateParts(this).Sum(p => p.Size);
 }
 
 /// <summary>A complete, validated model: everything the emitter needs.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using EdgeRnn.Generators.Diagnostics;
+using EdgeRnn.Generators.Layers;
 
 namespace EdgeRnn.Generators.Model;
 
@@ -13,19 +14,21 @@ namespace EdgeRnn.Generators.Model;
 /// </summary>
 internal sealed partial class ModelBuilder
 {
-    private readonly HashSet<int> _resetBefore = new();
-
-    private bool ConvertKerasTensors(ManifestSpec manifest)
+    /// <summary>The manifest's layers with what the Keras tensors tell (a GRU's reset_after); null after an error.</summary>
+    private EquatableArray<LayerDecl>? ConvertKerasTensors(ManifestSpec manifest)
     {
         int errorsBefore = ErrorCount();
+        var converted = new List<LayerDecl>();
         foreach (var decl in manifest.Layers)
         {
             _layerLocation = decl.Location;
-            if (decl.Kind == LayerKind.Linear) ConvertDense(decl);
-            else if (decl.Kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn) ConvertRecurrent(decl);
+            if (decl.Kind == LayerKinds.Linear) ConvertDense(decl);
+            else if (decl.Kind is RecurrentKind && ConvertRecurrent(decl)) { converted.Add(decl with { ResetBefore = true }); continue; }
+            converted.Add(decl);
             _layerLocation = null;
         }
-        return ErrorCount() == errorsBefore;
+        _layerLocation = null;
+        return ErrorCount() == errorsBefore ? new EquatableArray<LayerDecl>([.. converted]) : null;
     }
 
     private void ConvertDense(LayerDecl decl)
@@ -38,7 +41,7 @@ internal sealed partial class ModelBuilder
             return;
         }
         int input = kernel.Shape[0], output = kernel.Shape[1];
-        Add(Name(decl.Prefix, "weight"), [output, input], Transpose(kernel.Data.AsSpan(), input, output, gates: 1, reorderGru: false));
+        Add(Name(decl.Prefix, "weight"), [output, input], Transpose(kernel.Data.AsSpan(), input, output, gateOrder: null));
         string biasName = KerasName(decl.Prefix, "bias");
         if (_tensors.TryGetValue(biasName, out var bias))
         {
@@ -47,40 +50,42 @@ internal sealed partial class ModelBuilder
         }
     }
 
-    private void ConvertRecurrent(LayerDecl decl)
+    /// <summary>Rewrites one recurrent layer's tensors; true when its GRU applies r before the recurrent product (reset_after=False).</summary>
+    private bool ConvertRecurrent(LayerDecl decl)
     {
-        int gates = decl.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+        int gates = decl.Kind.Gates;
+        int[]? gateOrder = decl.Kind.KerasGateOrder;
         string gateText = gates == 1 ? "H" : $"{gates}·H";
         if (decl.NumLayers != 1)
         {
             Report(Descriptors.InvalidManifestValue, _manifestName, $"layer {decl.Index}: Keras layers are not stacked with \"num_layers\"; list each layer");
-            return;
+            return false;
         }
         var recurrent = Use(KerasName(decl.Prefix, "recurrent_kernel"), $"[H, {gateText}]", "the recurrent kernel");
-        if (recurrent is null) return;
+        if (recurrent is null) return false;
         if (recurrent.Shape.Length != 2 || recurrent.Shape[1] != gates * recurrent.Shape[0] || recurrent.Shape[0] == 0)
         {
             Report(Descriptors.TensorShapeMismatch, _manifestName, recurrent.Name, $"[H, {gateText}]", recurrent.ShapeText, $"Keras keeps {gates} gate(s) per unit in the columns");
-            return;
+            return false;
         }
         int hidden = recurrent.Shape[0], rows = gates * hidden;
         var kernel = Use(KerasName(decl.Prefix, "kernel"), $"[I, {rows}]", "the input kernel");
-        if (kernel is null) return;
+        if (kernel is null) return false;
         if (kernel.Shape.Length != 2 || kernel.Shape[1] != rows || kernel.Shape[0] == 0)
         {
             Report(Descriptors.TensorShapeMismatch, _manifestName, kernel.Name, $"[I, {rows}]", kernel.ShapeText, $"{gates} gate(s) × hidden size {hidden}");
-            return;
+            return false;
         }
         int input = kernel.Shape[0];
-        bool gru = decl.Kind == LayerKind.Gru;
-        Add(Name(decl.Prefix, "weight_ih_l0"), [rows, input], Transpose(kernel.Data.AsSpan(), input, rows, gates, gru));
-        Add(Name(decl.Prefix, "weight_hh_l0"), [rows, hidden], Transpose(recurrent.Data.AsSpan(), hidden, rows, gates, gru));
+        // Keras' GRU has reset_after and its two bias forms.
+        bool gru = decl.Kind == LayerKinds.Gru;
+        Add(Name(decl.Prefix, "weight_ih_l0"), [rows, input], Transpose(kernel.Data.AsSpan(), input, rows, gateOrder));
+        Add(Name(decl.Prefix, "weight_hh_l0"), [rows, hidden], Transpose(recurrent.Data.AsSpan(), hidden, rows, gateOrder));
 
         string biasName = KerasName(decl.Prefix, "bias");
         if (!_tensors.TryGetValue(biasName, out var bias))
         {
-            if (gru && decl.StatedResetAfter == false) _resetBefore.Add(decl.Index);
-            return; // use_bias=False
+            return gru && decl.StatedResetAfter == false; // use_bias=False
         }
         _used.Add(biasName);
         var b = bias.Data.AsSpan();
@@ -88,8 +93,9 @@ internal sealed partial class ModelBuilder
         {
             if (decl.StatedResetAfter == false)
                 Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} reset_after", "false", "a [2, 3·H] bias (reset_after=True)", bias.Name, bias.ShapeText);
-            Add(Name(decl.Prefix, "bias_ih_l0"), [rows], ReorderGru(b.Slice(0, rows).ToArray(), hidden));
-            Add(Name(decl.Prefix, "bias_hh_l0"), [rows], ReorderGru(b.Slice(rows, rows).ToArray(), hidden));
+            Add(Name(decl.Prefix, "bias_ih_l0"), [rows], Reorder(b.Slice(0, rows).ToArray(), hidden, gateOrder));
+            Add(Name(decl.Prefix, "bias_hh_l0"), [rows], Reorder(b.Slice(rows, rows).ToArray(), hidden, gateOrder));
+            return false;
         }
         else if (bias.Shape.Length == 1 && bias.Shape[0] == rows)
         {
@@ -97,43 +103,41 @@ internal sealed partial class ModelBuilder
             {
                 if (decl.StatedResetAfter == true)
                     Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} reset_after", "true", "a [3·H] bias (reset_after=False)", bias.Name, bias.ShapeText);
-                _resetBefore.Add(decl.Index);
             }
-            Add(Name(decl.Prefix, "bias_ih_l0"), [rows], gru ? ReorderGru(b.ToArray(), hidden) : b.ToArray());
+            Add(Name(decl.Prefix, "bias_ih_l0"), [rows], Reorder(b.ToArray(), hidden, gateOrder));
             Add(Name(decl.Prefix, "bias_hh_l0"), [rows], new float[rows]);
+            return gru;
         }
         else
         {
             Report(Descriptors.TensorShapeMismatch, _manifestName, bias.Name, gru ? $"[2, {rows}] or [{rows}]" : $"[{rows}]", bias.ShapeText, "one bias per gate column");
+            return false;
         }
     }
 
-    /// <summary>[rows_in, cols] (Keras: columns are gate·unit) → [cols, rows_in] (PyTorch), GRU gate blocks z, r, h → r, z, n.</summary>
-    private static float[] Transpose(System.ReadOnlySpan<float> source, int inner, int outer, int gates, bool reorderGru)
+    /// <summary>[rows_in, cols] (Keras: columns are gate·unit) → [cols, rows_in] (PyTorch), gate blocks moved by <paramref name="gateOrder"/>.</summary>
+    private static float[] Transpose(System.ReadOnlySpan<float> source, int inner, int outer, int[]? gateOrder)
     {
         var result = new float[source.Length];
-        int hidden = outer / gates;
+        int hidden = gateOrder is null ? outer : outer / gateOrder.Length;
         for (int col = 0; col < outer; col++)
         {
-            int target = reorderGru ? GruRow(col, hidden) : col;
+            int target = gateOrder is null ? col : PyTorchRow(col, hidden, gateOrder);
             for (int i = 0; i < inner; i++)
                 result[target * inner + i] = source[i * outer + col];
         }
         return result;
     }
 
-    /// <summary>Keras GRU column (z, r, h blocks) → PyTorch row (r, z, n blocks).</summary>
-    private static int GruRow(int kerasColumn, int hidden)
-    {
-        int block = kerasColumn / hidden, unit = kerasColumn % hidden;
-        int pytorchBlock = block switch { 0 => 1, 1 => 0, _ => 2 };
-        return pytorchBlock * hidden + unit;
-    }
+    /// <summary>Keras column (gate blocks in Keras' order) → PyTorch row.</summary>
+    private static int PyTorchRow(int kerasColumn, int hidden, int[] gateOrder) =>
+        gateOrder[kerasColumn / hidden] * hidden + kerasColumn % hidden;
 
-    private static float[] ReorderGru(float[] keras, int hidden)
+    private static float[] Reorder(float[] keras, int hidden, int[]? gateOrder)
     {
+        if (gateOrder is null) return keras;
         var result = new float[keras.Length];
-        for (int i = 0; i < keras.Length; i++) result[GruRow(i, hidden)] = keras[i];
+        for (int i = 0; i < keras.Length; i++) result[PyTorchRow(i, hidden, gateOrder)] = keras[i];
         return result;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using EdgeRnn.Generators.Diagnostics;
+using EdgeRnn.Generators.Layers;
 using Microsoft.CodeAnalysis;
 
 namespace EdgeRnn.Generators.Model;
@@ -71,15 +72,19 @@ internal sealed partial class ModelBuilder
         int modelInput = -1;
         bool first = true;
 
-        if (manifest.Layout == WeightLayout.Keras && !ConvertKerasTensors(manifest)) return null;
+        if (manifest.Layout == WeightLayout.Keras)
+        {
+            if (ConvertKerasTensors(manifest) is not { } converted) return null;
+            manifest = manifest with { Layers = converted };
+        }
 
         // A token model: the embedding turns each id into the first layer's input.
         LayerSpec? embedding = null;
-        if (manifest.Layers.Length > 0 && manifest.Layers[0].Kind == LayerKind.Embedding)
+        if (manifest.Layers.Length > 0 && manifest.Layers[0].Kind == LayerKinds.Embedding)
         {
             var decl = manifest.Layers[0];
             _layerLocation = decl.Location;
-            embedding = BuildEmbedding(decl, manifest.StatedVocab);
+            embedding = LayerKinds.Embedding.BuildTable(this, decl, manifest.StatedVocab);
             _layerLocation = null;
             if (embedding is null) return null;
             first = false;
@@ -96,22 +101,17 @@ internal sealed partial class ModelBuilder
 
         foreach (var decl in manifest.Layers)
         {
-            if (decl.Kind == LayerKind.Embedding)
+            if (decl.Kind == LayerKinds.Embedding)
             {
                 if (embedding is null || decl.Index != manifest.Layers[0].Index)
                     ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName, $"layer {decl.Index}: an embedding can only be the first layer");
                 continue;
             }
-            int subLayers = decl.Kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn ? decl.NumLayers : 1;
+            int subLayers = decl.Kind.SubLayerCount(decl);
             for (int k = 0; k < subLayers; k++)
             {
                 _layerLocation = decl.Location;
-                var layer = decl.Kind switch
-                {
-                    LayerKind.Linear => BuildLinear(decl),
-                    LayerKind.Softmax or LayerKind.LogSoftmax => BuildSoftmax(decl, previousOutput),
-                    _ => BuildRecurrent(decl, k),
-                };
+                var layer = decl.Kind.Build(this, decl, k, previousOutput);
                 _layerLocation = null;
                 // Only the model's first sub-layer takes the input: when it fails, the next one is not checked against input.size.
                 bool isFirst = first;
@@ -124,20 +124,21 @@ internal sealed partial class ModelBuilder
                     if (manifest.StatedInputSize is int stated && stated != layer.InputSize)
                     {
                         ReportAt(Descriptors.StatedSizeMismatch, manifest.InputLocation ?? decl.Location, _manifestName, "input.size", stated,
-                            layer.InputSize, FirstWeightName(decl, k), ShapeOf(FirstWeightName(decl, k)));
+                            layer.InputSize, decl.Kind.FirstWeightName(decl, k), ShapeOf(decl.Kind.FirstWeightName(decl, k)));
                     }
                 }
                 else if (previousOutput >= 0 && layer.InputSize != previousOutput)
                 {
-                    ReportAt(Descriptors.LayersDoNotChain, decl.Location, _manifestName, decl.Index,
-                        decl.Kind == LayerKind.Linear ? "linear" : $"{KindName(decl.Kind)} sub-layer {k}",
-                        layer.InputSize, FirstWeightName(decl, k), ShapeOf(FirstWeightName(decl, k)), previousName, previousOutput);
+                    ReportAt(Descriptors.LayersDoNotChain, decl.Location, _manifestName, decl.Index, decl.Kind.Describe(decl, k),
+                        layer.InputSize, decl.Kind.FirstWeightName(decl, k), ShapeOf(decl.Kind.FirstWeightName(decl, k)), previousName, previousOutput);
                 }
                 layers.Add(layer);
                 previousOutput = layer.Width;
-                previousName = $"layer {decl.Index} ({KindName(decl.Kind)}{(subLayers > 1 ? $" sub-layer {k}" : "")})";
+                previousName = $"layer {decl.Index} ({decl.Kind.TypeName}{(subLayers > 1 ? $" sub-layer {k}" : "")})";
             }
-            CheckUnsupportedTensors(decl);
+            _layerLocation = decl.Location;
+            decl.Kind.CheckDeclaration(this, decl);
+            _layerLocation = null;
         }
 
         foreach (var t in tensors)
@@ -181,135 +182,8 @@ internal sealed partial class ModelBuilder
         return model;
     }
 
-    private LayerSpec? BuildRecurrent(LayerDecl decl, int k)
-    {
-        var forward = BuildDirection(decl, k, "");
-        if (forward is null || !decl.Bidirectional) return forward;
-        var reverse = BuildDirection(decl, k, "_reverse");
-        if (reverse is null) return null;
-        if (reverse.InputSize != forward.InputSize || reverse.OutputSize != forward.OutputSize || reverse.CellSize != forward.CellSize)
-        {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, Name(decl.Prefix, $"weight_ih_l{k}_reverse"),
-                $"[{forward.Gates * forward.CellSize}, {forward.InputSize}]", TensorSpec.FormatShape(reverse.InputWeights.Length == 0 ? [] : [reverse.Gates * reverse.CellSize, reverse.InputSize]),
-                "the reverse direction has the forward direction's sizes");
-            return null;
-        }
-        return forward with { Reverse = reverse };
-    }
-
-    /// <summary>One direction of sub-layer <paramref name="k"/>: tensors named …_l{k} plus <paramref name="suffix"/> ("" or "_reverse").</summary>
-    private LayerSpec? BuildDirection(LayerDecl decl, int k, string suffix)
-    {
-        int gates = decl.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
-        string gateText = gates == 1 ? "H" : $"{gates}·H";
-        string kind = KindName(decl.Kind);
-
-        // proj_size: weight_hr [P, H] maps the cell's H outputs to the P-wide h; weight_hh is then [4H, P].
-        string hrName = Name(decl.Prefix, $"weight_hr_l{k}{suffix}");
-        TensorSpec? hr = null;
-        if (decl.Kind == LayerKind.Lstm && _tensors.ContainsKey(hrName))
-        {
-            hr = Use(hrName, "[P, H]", "the projection of an LSTM with proj_size");
-            if (hr is null) return null;
-            if (hr.Shape.Length != 2 || hr.Shape[0] == 0 || hr.Shape[1] <= hr.Shape[0])
-            {
-                Report(Descriptors.TensorShapeMismatch, _manifestName, hrName, "[P, H] with P < H", hr.ShapeText, "PyTorch requires 0 < proj_size < hidden_size");
-                return null;
-            }
-        }
-        string hhName = Name(decl.Prefix, $"weight_hh_l{k}{suffix}");
-        var hh = Use(hhName, hr is null ? $"[{gateText}, H]" : $"[{gates * hr.Shape[1]}, {hr.Shape[0]}]", $"the recurrent weights of {kind} sub-layer {k}");
-        if (hh is null) return null;
-        int cell = hr?.Shape[1] ?? (hh.Shape.Length == 2 ? hh.Shape[1] : 0);
-        int width = hr?.Shape[0] ?? cell;
-        if (hh.Shape.Length != 2 || hh.Shape[0] != (long)gates * cell || hh.Shape[1] != width || cell == 0)
-        {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, hhName, hr is null ? $"[{gateText}, H]" : $"[{gates * cell}, {width}]", hh.ShapeText,
-                hr is null ? $"{(kind == "lstm" ? "an" : "a")} {kind} layer keeps {gates} gate{(gates > 1 ? "s" : "")} per hidden unit" : $"projected h of {width} from '{hrName}'");
-            return null;
-        }
-        int hidden = width;
-        int rows = gates * cell;
-        if (decl.StatedOutputSize is int statedHidden && statedHidden != cell)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} hidden_size", statedHidden, cell, hhName, hh.ShapeText);
-        if (decl.StatedProjection is int statedProj && statedProj != (hr is null ? 0 : width))
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} proj_size", statedProj, hr is null ? 0 : width, hr is null ? hhName : hrName, hr is null ? hh.ShapeText : hr.ShapeText);
-
-        string ihName = Name(decl.Prefix, $"weight_ih_l{k}{suffix}");
-        var ih = Use(ihName, $"[{rows}, I]", $"the input weights of {kind} sub-layer {k}");
-        if (ih is null) return null;
-        if (ih.Shape.Length != 2 || ih.Shape[0] != rows || ih.Shape[1] == 0)
-        {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, ihName, $"[{rows}, I]", ih.ShapeText,
-                $"{gates} gate{(gates > 1 ? "s" : "")} × hidden size {cell} from '{hhName}'");
-            return null;
-        }
-        int input = ih.Shape[1];
-        int below = decl.Bidirectional ? 2 * hidden : hidden;
-        if (k > 0 && input != below)
-        {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, ihName, $"[{rows}, {below}]", ih.ShapeText,
-                $"stacked sub-layer {k} takes the {(decl.Bidirectional ? "[forward ‖ backward] " : "")}output of sub-layer {k - 1}");
-            return null;
-        }
-        if (k == 0 && decl.StatedInputSize is int statedInput && statedInput != input)
-            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} input_size", statedInput, input, ihName, ih.ShapeText);
-
-        var (biasIh, biasHh) = Biases(decl, Name(decl.Prefix, $"bias_ih_l{k}{suffix}"), Name(decl.Prefix, $"bias_hh_l{k}{suffix}"), rows);
-        if (biasIh is null) return null;
-
-        string name = (decl.Prefix.Length == 0 ? kind : decl.Prefix) + (decl.NumLayers > 1 ? $" l{k}" : "");
-        return new LayerSpec(decl.Kind, name, input, hidden, decl.Activation, ih.Data, hh.Data, biasIh.Value, biasHh!.Value)
-        {
-            ResetAfter = !_resetBefore.Contains(decl.Index),
-            ProjectionWeights = hr?.Data ?? EquatableArray<float>.Empty,
-            CellSize = cell,
-        };
-    }
-
-    private LayerSpec? BuildLinear(LayerDecl decl)
-    {
-        string wName = Name(decl.Prefix, "weight");
-        var w = Use(wName, "[out, in]", "the weights of a linear layer");
-        if (w is null) return null;
-        if (w.Shape.Length != 2 || w.Shape[0] == 0 || w.Shape[1] == 0)
-        {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, wName, "[out, in]", w.ShapeText, "a linear layer's weight is a matrix");
-            return null;
-        }
-        int output = w.Shape[0], input = w.Shape[1];
-        if (decl.StatedOutputSize is int so && so != output)
-            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} out_features", so, output, wName, w.ShapeText);
-        if (decl.StatedInputSize is int si && si != input)
-            ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} in_features", si, input, wName, w.ShapeText);
-
-        string bName = Name(decl.Prefix, "bias");
-        EquatableArray<float> bias = EquatableArray<float>.Empty;
-        if (_tensors.TryGetValue(bName, out var b))
-        {
-            _used.Add(bName);
-            if (decl.StatedBias == false)
-                ReportAt(Descriptors.StatedSizeMismatch, decl.Location, _manifestName, $"layer {decl.Index} bias", "false", "a bias", bName, b.ShapeText);
-            if (b.Shape.Length != 1 || b.Shape[0] != output)
-            {
-                Report(Descriptors.TensorShapeMismatch, _manifestName, bName, $"[{output}]", b.ShapeText, $"one bias per output of '{wName}'");
-                return null;
-            }
-            if (!CheckFinite(b)) return null;
-            bias = b.Data;
-        }
-        else if (decl.StatedBias == true)
-        {
-            Report(Descriptors.MissingTensor, _manifestName, bName, $"[{output}]", _weightsName, "the manifest states \"bias\": true");
-            return null;
-        }
-        string name = decl.Prefix.Length == 0 ? "linear" : decl.Prefix;
-        return new LayerSpec(LayerKind.Linear, name, input, output, decl.Activation, w.Data,
-            EquatableArray<float>.Empty, bias, EquatableArray<float>.Empty) { CellSize = output };
-    }
-
     /// <summary>Both recurrent biases, or neither (a model saved with bias=False).</summary>
-    private (EquatableArray<float>? Ih, EquatableArray<float>? Hh) Biases(LayerDecl decl, string ihName, string hhName, int rows)
+    internal (EquatableArray<float>? Ih, EquatableArray<float>? Hh) Biases(LayerDecl decl, string ihName, string hhName, int rows)
     {
         bool hasIh = _tensors.ContainsKey(ihName), hasHh = _tensors.ContainsKey(hhName);
         if (!hasIh && !hasHh && decl.StatedBias != true)
@@ -336,17 +210,8 @@ internal sealed partial class ModelBuilder
         return (ih.Data, hh.Data);
     }
 
-    /// <summary>Tensors that mean the model is something this manifest does not describe (bidirectional, projected).</summary>
-    private void CheckUnsupportedTensors(LayerDecl decl)
-    {
-        if (decl.Kind is not (LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn)) return;
-        string reverse = Name(decl.Prefix, "weight_ih_l0_reverse");
-        if (!decl.Bidirectional && _tensors.TryGetValue(reverse, out var r))
-            ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
-                $"layer {decl.Index}: '{reverse}' {r.ShapeText} shows a bidirectional module; add \"bidirectional\": true to the layer");
-    }
-
-    private TensorSpec? Use(string name, string expectedShape, string why)
+    /// <summary>The tensor <paramref name="name"/>, marked used and checked finite; ERNN0016 (why it is needed) when missing.</summary>
+    internal TensorSpec? Use(string name, string expectedShape, string why)
     {
         if (!_tensors.TryGetValue(name, out var t))
         {
@@ -357,7 +222,7 @@ internal sealed partial class ModelBuilder
         return CheckFinite(t) ? t : null;
     }
 
-    private bool CheckFinite(TensorSpec t)
+    internal bool CheckFinite(TensorSpec t)
     {
         var data = t.Data.AsSpan();
         for (int i = 0; i < data.Length; i++)
@@ -391,73 +256,30 @@ internal sealed partial class ModelBuilder
     private static int CountSubLayers(ManifestSpec manifest)
     {
         int n = 0;
-        foreach (var d in manifest.Layers)
-            n += d.Kind switch { LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn => d.NumLayers, LayerKind.Embedding => 0, _ => 1 };
+        foreach (var d in manifest.Layers) n += d.Kind.SubLayerCount(d);
         return n;
     }
 
-    /// <summary>nn.Embedding: <c>weight</c> [V, E]; each token id selects a row.</summary>
-    private LayerSpec? BuildEmbedding(LayerDecl decl, int? statedVocab)
-    {
-        string wName = Name(decl.Prefix, "weight");
-        var w = Use(wName, "[vocab, dim]", "the embedding table");
-        if (w is null) return null;
-        if (w.Shape.Length != 2 || w.Shape[0] == 0 || w.Shape[1] == 0)
-        {
-            Report(Descriptors.TensorShapeMismatch, _manifestName, wName, "[vocab, dim]", w.ShapeText, "an embedding table is a matrix");
-            return null;
-        }
-        int vocab = w.Shape[0], dim = w.Shape[1];
-        if (statedVocab is int v && v != vocab)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, "input.vocab", v, vocab, wName, w.ShapeText);
-        if (decl.StatedInputSize is int n && n != vocab)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} num_embeddings", n, vocab, wName, w.ShapeText);
-        if (decl.StatedOutputSize is int d && d != dim)
-            Report(Descriptors.StatedSizeMismatch, _manifestName, $"layer {decl.Index} embedding_dim", d, dim, wName, w.ShapeText);
-        return new LayerSpec(LayerKind.Embedding, decl.Prefix.Length == 0 ? "embedding" : decl.Prefix, vocab, dim, Activation.None,
-            w.Data, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty) { CellSize = dim };
-    }
+    internal bool TryGetTensor(string name, out TensorSpec tensor) => _tensors.TryGetValue(name, out tensor!);
 
-    /// <summary>softmax / log_softmax over the previous layer's outputs: no weights.</summary>
-    private LayerSpec? BuildSoftmax(LayerDecl decl, int width)
-    {
-        if (width <= 0)
-        {
-            Report(Descriptors.InvalidManifestValue, _manifestName, $"layer {decl.Index}: a {KindName(decl.Kind)} needs a layer before it");
-            return null;
-        }
-        return new LayerSpec(decl.Kind, KindName(decl.Kind), width, width, Activation.None,
-            EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty, EquatableArray<float>.Empty) { CellSize = width };
-    }
+    /// <summary>Counts a tensor as read (so it is not reported as unused, ERNN0017) without the checks of <see cref="Use"/>.</summary>
+    internal void MarkUsed(string name) => _used.Add(name);
 
-    private static string FirstWeightName(LayerDecl decl, int k) => decl.Kind switch
-    {
-        LayerKind.Linear => Name(decl.Prefix, "weight"),
-        LayerKind.Softmax or LayerKind.LogSoftmax => "(no weights)",
-        _ => Name(decl.Prefix, $"weight_ih_l{k}"),
-    };
+    internal string ManifestName => _manifestName;
+
+    internal string WeightsName => _weightsName;
 
     private string ShapeOf(string name) => _tensors.TryGetValue(name, out var t) ? t.ShapeText : "";
 
-    private static string Name(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
-
-    private static string KindName(LayerKind kind) => kind switch
-    {
-        LayerKind.Lstm => "lstm",
-        LayerKind.Gru => "gru",
-        LayerKind.Rnn => "rnn",
-        LayerKind.Embedding => "embedding",
-        LayerKind.Softmax => "softmax",
-        LayerKind.LogSoftmax => "log_softmax",
-        _ => "linear",
-    };
+    /// <summary>A tensor's name under a module prefix ("rnn" + "weight_ih_l0" → "rnn.weight_ih_l0").</summary>
+    internal static string Name(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
 
     private int ErrorCount() =>
         _diagnostics.FindAll(d => Descriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error).Count;
 
     /// <summary>A tensor problem points at the layer being built, otherwise at the manifest's "weights" value.</summary>
-    private void Report(DiagnosticDescriptor descriptor, params object[] args) => ReportAt(descriptor, _layerLocation ?? _weightsLocation, args);
+    internal void Report(DiagnosticDescriptor descriptor, params object[] args) => ReportAt(descriptor, _layerLocation ?? _weightsLocation, args);
 
-    private void ReportAt(DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
+    internal void ReportAt(DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
 }

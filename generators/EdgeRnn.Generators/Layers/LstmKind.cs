@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using EdgeRnn.Generators.Diagnostics;
+using EdgeRnn.Generators.Emit;
+using EdgeRnn.Generators.Model;
+
+namespace EdgeRnn.Generators.Layers;
+
+/// <summary>
+/// nn.LSTM (gates i, f, g, o): c′ = f⊙c + i⊙g, h′ = o⊙tanh(c′); with proj_size, h′ = W_hr (o⊙tanh c′).
+/// Without a projection the gate rows are interleaved in blocks of units (EdgeRnn.Kernels.GateBlocks: the recurrent
+/// product and the cell update in one pass); with one, gate-major rows and a separate projection.
+/// </summary>
+internal sealed class LstmKind : RecurrentKind
+{
+    private static readonly string[] s_properties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "bidirectional", "proj_size", "name"];
+
+    public override string TypeName => "lstm";
+
+    public override IReadOnlyList<string> ManifestProperties => s_properties;
+
+    public override int Gates => 4;
+
+    public override IEnumerable<(string Name, int Size)> StateParts(LayerSpec layer) => [("h", layer.OutputSize), ("c", layer.CellSize)];
+
+    protected override LayerDecl ParseKindFields(LayerFields fields, LayerDecl decl) =>
+        decl with { StatedProjection = fields.Integer("proj_size", 0) };
+
+    /// <summary>proj_size: weight_hr [P, H] maps the cell's H outputs to the P-wide h; weight_hh is then [4H, P].</summary>
+    protected override (TensorSpec Hh, int Cell, int Width, EquatableArray<float> Projection)? RecurrentMatrix(ModelBuilder b, LayerDecl decl, int k, string suffix)
+    {
+        string hrName = ModelBuilder.Name(decl.Prefix, $"weight_hr_l{k}{suffix}");
+        if (!b.TryGetTensor(hrName, out _))
+        {
+            var plain = base.RecurrentMatrix(b, decl, k, suffix);
+            if (plain is { } p && decl.StatedProjection is int stated && stated != 0)
+                b.Report(Descriptors.StatedSizeMismatch, b.ManifestName, $"layer {decl.Index} proj_size", stated, 0, p.Hh.Name, p.Hh.ShapeText);
+            return plain;
+        }
+        var hr = b.Use(hrName, "[P, H]", "the projection of an LSTM with proj_size");
+        if (hr is null) return null;
+        if (hr.Shape.Length != 2 || hr.Shape[0] == 0 || hr.Shape[1] <= hr.Shape[0])
+        {
+            b.Report(Descriptors.TensorShapeMismatch, b.ManifestName, hrName, "[P, H] with P < H", hr.ShapeText, "PyTorch requires 0 < proj_size < hidden_size");
+            return null;
+        }
+        int cell = hr.Shape[1], width = hr.Shape[0];
+        string hhName = ModelBuilder.Name(decl.Prefix, $"weight_hh_l{k}{suffix}");
+        var hh = b.Use(hhName, $"[{Gates * cell}, {width}]", $"the recurrent weights of {TypeName} sub-layer {k}");
+        if (hh is null) return null;
+        if (hh.Shape.Length != 2 || hh.Shape[0] != (long)Gates * cell || hh.Shape[1] != width)
+        {
+            b.Report(Descriptors.TensorShapeMismatch, b.ManifestName, hhName, $"[{Gates * cell}, {width}]", hh.ShapeText, $"projected h of {width} from '{hrName}'");
+            return null;
+        }
+        if (decl.StatedOutputSize is int statedHidden && statedHidden != cell)
+            b.Report(Descriptors.StatedSizeMismatch, b.ManifestName, $"layer {decl.Index} hidden_size", statedHidden, cell, hhName, hh.ShapeText);
+        if (decl.StatedProjection is int statedProj && statedProj != width)
+            b.Report(Descriptors.StatedSizeMismatch, b.ManifestName, $"layer {decl.Index} proj_size", statedProj, width, hrName, hr.ShapeText);
+        return (hh, cell, width, hr.Data);
+    }
+
+    public override LayerFootprint Footprint(LayerSpec layer)
+    {
+        if (layer.IsProjected)
+        {
+            int gates = WeightPacking.Padded(Gates * layer.CellSize);
+            // o ⊙ tanh(c) (cell width) and the padded projection.
+            return new(gates, layer.CellSize + WeightPacking.Padded(layer.OutputSize), 0, gates, layer.OutputSize);
+        }
+        int rows = WeightPacking.InterleavedRows(Gates, layer.CellSize);
+        // The new h of whole blocks of units, before it replaces the old one.
+        return new(rows, rows / Gates, 0, rows, layer.OutputSize);
+    }
+
+    public override void PlanWeights(LayerSpec layer, string name, WeightsEmitter weights)
+    {
+        int rows = Gates * layer.CellSize;
+        // b_ih + b_hh folded once: an LSTM only ever adds them.
+        float[] bias = WeightPacking.SumBias(layer.InputBias, layer.RecurrentBias, rows);
+        if (layer.IsProjected)
+        {
+            weights.Matrix($"{name}InputWeights", WeightPacking.Panels(layer.InputWeights, rows, layer.InputSize));
+            weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(layer.RecurrentWeights, rows, layer.OutputSize));
+            weights.Matrix($"{name}ProjectionWeights", WeightPacking.Panels(layer.ProjectionWeights, layer.OutputSize, layer.CellSize));
+            weights.Vector($"{name}ProjectionBias", WeightPacking.Bias(EquatableArray<float>.Empty, layer.OutputSize));
+            weights.Vector($"{name}Bias", bias);
+            return;
+        }
+        // Gate rows interleaved in blocks of units, then packed in panels; the recurrent matrix one panel per block,
+        // so the recurrent pass reads one sequential stream.
+        int hidden = layer.CellSize, blocked = WeightPacking.InterleavedRows(Gates, hidden);
+        weights.Matrix($"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, Gates, hidden, layer.InputSize), blocked, layer.InputSize));
+        weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, Gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(Gates) * Gates));
+        var gateMajorBias = WeightPacking.Rows(new EquatableArray<float>(bias), 0, rows, 1);
+        weights.Vector($"{name}Bias", WeightPacking.Bias(WeightPacking.InterleaveGates(gateMajorBias, Gates, hidden, 1), blocked));
+    }
+
+    public override string StepCall(LayerSpec layer, StepSite s) => layer.IsProjected
+        ? $"{Kernels}.Cells.LstmProjected({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}Bias, {s.Weights}ProjectionWeights, {s.Weights}ProjectionBias, {s.Input}, {s.H}, {s.C}, {s.Gates}, {s.Work})"
+        : $"{Kernels}.Cells.Lstm({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}Bias, {s.Input}, {s.H}, {s.C}, {s.Gates}, {s.Work})";
+
+    public override string ChunkCall(LayerSpec layer, ChunkSite s) => layer.IsProjected
+        ? $"{Kernels}.Sequences.LstmProjected({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}Bias, {s.Weights}ProjectionWeights, {s.Weights}ProjectionBias, {s.Input}, {s.InputStride}, n, {s.H}, {s.C}, {s.Gates}, {s.Work}, {s.Output}, {s.OutputStride})"
+        : $"{Kernels}.Sequences.Lstm({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}Bias, {s.Input}, {s.InputStride}, n, {s.H}, {s.C}, {s.Gates}, {s.Work}, {s.Output}, {s.OutputStride})";
+}
