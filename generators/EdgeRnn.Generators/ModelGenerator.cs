@@ -13,9 +13,14 @@ namespace EdgeRnn.Generators;
 
 /// <summary>
 /// The pipeline: AdditionalFiles → manifests and weights (parsed once per change) → models;
-/// [EdgeRnnModel] structs → matched to their model → emitted. Every stage carries plain,
+/// [EdgeRnnModel] structs → matched to their model file → emitted. Every stage carries plain,
 /// value-equatable records so unchanged inputs are served from the incremental cache.
 /// </summary>
+/// <remarks>
+/// Diagnostics flow apart from generation: they carry locations, which move on any edit above them, so they
+/// are reported on their own outputs while the spec the emitter receives (<see cref="GenerationSpec"/>) holds
+/// none. An edit anywhere in a C# file other than the attribute itself leaves generation cached.
+/// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
 {
@@ -28,7 +33,10 @@ public sealed class ModelGenerator : IIncrementalGenerator
         public const string Manifests = "EdgeRnn.Manifests";
         public const string Weights = "EdgeRnn.Weights";
         public const string Models = "EdgeRnn.Models";
+        public const string ModelDiagnostics = "EdgeRnn.ModelDiagnostics";
         public const string Targets = "EdgeRnn.Targets";
+        public const string ResolvedTargets = "EdgeRnn.ResolvedTargets";
+        public const string TargetDiagnostics = "EdgeRnn.TargetDiagnostics";
         public const string Generation = "EdgeRnn.Generation";
     }
 
@@ -57,10 +65,15 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Models);
 
         // Manifest and weights problems are reported once per model file, whether or not a struct uses it yet.
-        context.RegisterSourceOutput(models, static (spc, model) =>
-        {
-            foreach (var d in model.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
-        });
+        var modelDiagnostics = models
+            .Select(static (model, _) => model.Diagnostics)
+            .WithTrackingName(Steps.ModelDiagnostics);
+        context.RegisterSourceOutput(modelDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+
+        // Generation sees the models without their diagnostics, so a manifest edit that only moves a warning changes nothing.
+        var modelSpecs = models
+            .Select(static (model, _) => new ModelEntry(model.Path, model.Spec))
+            .Collect();
 
         var fileIndex = files.Select(static (f, _) => new FileEntry(f.Path, f.Kind)).Collect();
         var projectDirectory = context.AnalyzerConfigOptionsProvider.Select(static (o, _) =>
@@ -69,19 +82,33 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var targets = context.SyntaxProvider
             .ForAttributeWithMetadataName(AttributeName,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
-                static (ctx, _) => TargetSpec.From(ctx))
+                static (ctx, _) => TargetDeclaration.From(ctx))
             .WithTrackingName(Steps.Targets);
 
-        var generation = targets
-            .Combine(models.Collect())
+        // Matching needs only the file index, not the models: editing a model does not re-match every struct.
+        var resolved = targets
             .Combine(fileIndex)
             .Combine(projectDirectory)
-            .Select(static (pair, _) => Match(pair.Left.Left.Left, pair.Left.Left.Right, pair.Left.Right, pair.Right))
+            .Select(static (pair, _) => Resolve(pair.Left.Left, pair.Left.Right, pair.Right))
+            .WithTrackingName(Steps.ResolvedTargets);
+
+        // The declaration's diagnostics (with locations) are recomputed whenever it moves...
+        var targetDiagnostics = resolved
+            .Select(static (target, _) => target.Diagnostics)
+            .WithTrackingName(Steps.TargetDiagnostics);
+        context.RegisterSourceOutput(targetDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+
+        // ...while generation keeps only location-free data, and stays cached unless names, manifest or weights change.
+        var generation = resolved
+            .Where(static target => target.ModelFile is not null)
+            .Select(static (target, _) => (target.Target, ModelFile: target.ModelFile!))
+            .Combine(modelSpecs)
+            .Select(static (pair, _) => new GenerationSpec(pair.Left.Target, pair.Left.ModelFile,
+                pair.Right.FirstOrDefault(m => PathUtil.Same(m.Path, pair.Left.ModelFile))?.Spec))
             .WithTrackingName(Steps.Generation);
 
         context.RegisterSourceOutput(generation, static (spc, spec) =>
         {
-            foreach (var d in spec.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
             if (spec.Model is null) return;
             try
             {
@@ -89,9 +116,16 @@ public sealed class ModelGenerator : IIncrementalGenerator
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                spc.ReportDiagnostic(DiagnosticInfo.Create(Descriptors.InternalError, spec.Target.AttributeLocation, spec.Target.ModelPath, Describe(e)).ToDiagnostic());
+                // Located on the manifest: the spec keeps no C# location (see the remarks above).
+                spc.ReportDiagnostic(DiagnosticInfo.Create(Descriptors.InternalError, new LocationInfo(spec.ModelFile, default, default),
+                    spec.Target.ModelPath, Describe(e)).ToDiagnostic());
             }
         });
+    }
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var d in diagnostics) context.ReportDiagnostic(d.ToDiagnostic());
     }
 
     internal enum FileKind { Other, Model, Weights }
@@ -100,6 +134,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
     internal sealed record FileSpec(string Path, FileKind Kind, string? Source, string? Content);
 
     internal sealed record FileEntry(string Path, FileKind Kind);
+
+    /// <summary>A model as generation sees it: its manifest path and spec (null when it has errors), no diagnostics.</summary>
+    internal sealed record ModelEntry(string Path, ModelSpec? Spec);
 
     private static FileSpec Classify(AdditionalText text, AnalyzerConfigOptions options, CancellationToken ct)
     {
@@ -138,10 +175,11 @@ public sealed class ModelGenerator : IIncrementalGenerator
         }
     }
 
-    /// <summary>Finds the model a struct names: by full path under the project directory, else by path suffix.</summary>
-    private static GenerationSpec Match(TargetSpec target, ImmutableArray<ModelResult> models, ImmutableArray<FileEntry> files, string projectDirectory)
+    /// <summary>Finds the model file a struct names: by full path under the project directory, else by path suffix.</summary>
+    private static ResolvedTarget Resolve(TargetDeclaration declaration, ImmutableArray<FileEntry> files, string projectDirectory)
     {
-        var diagnostics = target.Diagnostics.ToList();
+        var target = declaration.Target;
+        var diagnostics = declaration.Diagnostics.ToList();
         bool targetOk = diagnostics.Count == 0;
         string wanted = PathUtil.Normalize(target.ModelPath);
 
@@ -156,22 +194,22 @@ public sealed class ModelGenerator : IIncrementalGenerator
             file ??= files.FirstOrDefault(f => f.Path.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase) || PathUtil.Same(f.Path, wanted));
         }
 
-        ModelSpec? model = null;
+        string? modelFile = null;
         if (file is null)
         {
             var known = files.Where(f => f.Kind == FileKind.Model).Select(f => PathUtil.FileName(f.Path)).ToArray();
             string hint = known.Length == 0 ? "" : $" (EdgeRnnModel items in this project: {string.Join(", ", known)})";
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotInAdditionalFiles, target.AttributeLocation, target.ModelPath, target.DisplayName, hint));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotInAdditionalFiles, declaration.AttributeLocation, target.ModelPath, target.DisplayName, hint));
         }
         else if (file.Kind != FileKind.Model)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotEdgeRnnItem, target.AttributeLocation, target.ModelPath));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotEdgeRnnItem, declaration.AttributeLocation, target.ModelPath));
         }
-        else
+        else if (targetOk)
         {
-            model = models.FirstOrDefault(m => PathUtil.Same(m.Path, file.Path))?.Spec;
+            modelFile = file.Path;
         }
-        return new GenerationSpec(target, targetOk ? model : null, new EquatableArray<DiagnosticInfo>([.. diagnostics]));
+        return new ResolvedTarget(target, modelFile, new EquatableArray<DiagnosticInfo>([.. diagnostics]));
     }
 
     /// <summary>The generator never throws: an unexpected exception becomes ERNN0024 on the file being processed.</summary>

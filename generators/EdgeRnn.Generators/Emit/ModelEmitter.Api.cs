@@ -48,6 +48,7 @@ internal static partial class ModelEmitter
         {
             w.Line("/// <summary>Runs one timestep: reads <see cref=\"InputSize\"/> floats and writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span does not have exactly the expected length.</exception>");
+            w.Line(HotPath);
             w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
             w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize\");");
             w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
@@ -59,6 +60,7 @@ internal static partial class ModelEmitter
             w.Line("/// <summary>Runs T timesteps over row-major <c>[T, InputSize]</c> into <c>[T, OutputSize]</c>, T = inputs.Length / InputSize; starts from the current state and leaves the final one.</summary>");
             w.Line("/// <remarks>Works through the sequence in chunks of <see cref=\"RunChunkSteps\"/> steps: each layer projects a whole chunk's inputs at once (matrix-matrix), then runs its recurrence.</remarks>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">inputs is not a whole number of steps, or outputs is not T × OutputSize long.</exception>");
+            w.Line(HotPath);
             w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
             w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
             w.Line("int steps = inputs.Length / InputSize;");
@@ -85,6 +87,7 @@ internal static partial class ModelEmitter
         {
             w.Line("/// <summary>Runs one timestep on token <paramref name=\"token\"/> (0 ≤ token &lt; <see cref=\"VocabSize\"/>): writes <see cref=\"OutputSize\"/> floats; the state carries over.</summary>");
             w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The token id is outside the vocabulary.</exception>");
+            w.Line(HotPath);
             w.Open($"public void Step(int token, {Span} output)");
             w.Line("if ((uint)token >= (uint)VocabSize) global::EdgeRnn.ThrowHelper.ThrowTokenOutOfRange(nameof(token), token, VocabSize);");
             w.Line("if (output.Length != OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(output), OutputSize, output.Length, \"OutputSize\");");
@@ -93,6 +96,7 @@ internal static partial class ModelEmitter
             w.Close();
             w.Line();
             w.Line("/// <summary>One timestep with the token id given as a float (<c>input[0]</c>, a whole number), for code written against <see cref=\"global::EdgeRnn.IEdgeRnnModel\"/>.</summary>");
+            w.Line(HotPath);
             w.Open($"public void Step({ReadOnlySpan} input, {Span} output)");
             w.Line("if (input.Length != InputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(input), InputSize, input.Length, \"InputSize: one token id\");");
             w.Line("Step(global::EdgeRnn.ThrowHelper.TokenFromFloat(nameof(input), input[0], VocabSize), output);");
@@ -102,11 +106,13 @@ internal static partial class ModelEmitter
                 ? "/// <summary>Runs every token (state carried from and left for the next call) and writes the last step's <see cref=\"OutputSize\"/> outputs.</summary>"
                 : "/// <summary>Runs every token (state carried from and left for the next call) into <c>[T, OutputSize]</c>, T = tokens.Length.</summary>";
             w.Line(runSummary);
+            w.Line(HotPath);
             w.Open($"public void Run(global::System.ReadOnlySpan<int> tokens, {Span} outputs)");
             EmitTokenRunBody(w, model, "tokens.Length", "tokens[t]", "tokens");
             w.Close();
             w.Line();
             w.Line("/// <summary>Run with token ids given as floats (whole numbers), for code written against <see cref=\"global::EdgeRnn.IEdgeRnnModel\"/>.</summary>");
+            w.Line(HotPath);
             w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
             EmitTokenRunBody(w, model, "inputs.Length", "global::EdgeRnn.ThrowHelper.TokenFromFloat(nameof(inputs), inputs[t], VocabSize)", "inputs");
             w.Close();

@@ -41,6 +41,7 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("/// <summary>Runs a whole sequence <c>[T, InputSize]</c> → " + (model.OutputLast ? "the last step's <c>[OutputSize]</c>" : "<c>[T, OutputSize]</c>") + ", from the initial state: a bidirectional layer's backward direction reads the sequence from its end, so nothing is carried between calls.</summary>");
         w.Line("/// <remarks>Workspace: on the stack for short sequences, otherwise rented from <see cref=\"global::System.Buffers.ArrayPool{T}.Shared\"/> (no allocation once the pool holds a buffer); pass your own with the three-argument overload.</remarks>");
+        w.Line(HotPath);
         w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs)");
         w.Line("int steps = CheckRun(inputs, outputs);");
         w.Line("int size = WorkspaceSize(steps);");
@@ -55,6 +56,7 @@ internal static partial class ModelEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>Run with a caller-provided workspace of at least <see cref=\"WorkspaceSize\"/> floats.</summary>");
+        w.Line(HotPath);
         w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs, {Span} workspace)");
         w.Line("int steps = CheckRun(inputs, outputs);");
         w.Line("if (workspace.Length < WorkspaceSize(steps)) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(workspace), WorkspaceSize(steps), workspace.Length, \"WorkspaceSize(steps)\");");
@@ -69,6 +71,7 @@ internal static partial class ModelEmitter
         w.Close();
         w.Line();
 
+        w.Line(HotPath);
         w.Open($"private static void RunSequence({ReadOnlySpan} x, {Span} y, int steps, {Span} workspace)");
         w.Line("if (steps == 0) return;");
         w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
@@ -121,6 +124,7 @@ internal static partial class ModelEmitter
 
     private static void EmitStepCore(SourceWriter w, ModelSpec model, MemoryPlan layout)
     {
+        w.Line(HotPath);
         w.Open($"private void StepCore({ReadOnlySpan} input, {Span} output, {Span} scratch)");
         w.Line($"{Span} state = _state;");
         if (model.InputGain != 1f)
@@ -162,6 +166,7 @@ internal static partial class ModelEmitter
 
     private static void EmitRunChunk(SourceWriter w, ModelSpec model, MemoryPlan layout)
     {
+        w.Line(HotPath);
         w.Open($"private void RunChunk({ReadOnlySpan} x, {Span} y, int n, {Span} scratch, {Span} chunk)");
         w.Line($"{Span} state = _state;");
         w.Line($"{Span} gates = chunk.Slice(0, {layout.ChunkGatesSize});");

@@ -16,6 +16,13 @@ internal static partial class ModelEmitter
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 
+    /// <summary>
+    /// On the step and run paths: jitted fully optimised on first call. Tiered compilation would otherwise run them
+    /// (and, through them, the kernels) as unoptimised tier-0 code for the first seconds of a process — 2–5× slower,
+    /// which an audio callback can't absorb.
+    /// </summary>
+    private const string HotPath = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     public static string Emit(TargetSpec target, ModelSpec model)
     {
         var w = new SourceWriter();
@@ -144,6 +151,7 @@ internal static partial class ModelEmitter
     private static string Describe(ModelSpec model)
     {
         var parts = new List<string>();
+        if (model.Embedding is { } embedding) parts.Add($"{embedding.Kind.TypeName}({embedding.OutputSize})");
         foreach (var layer in model.Layers) parts.Add($"{layer.Kind.TypeName}({layer.OutputSize})");
         return string.Join(" → ", parts);
     }

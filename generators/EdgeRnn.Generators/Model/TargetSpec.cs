@@ -10,15 +10,16 @@ namespace EdgeRnn.Generators.Model;
 /// <summary>A type declaration to reopen as partial: its keyword ("struct", "record struct", "class"…) and name with type parameters.</summary>
 internal sealed record TypeDeclSpec(string Keyword, string Name);
 
-/// <summary>A struct carrying [EdgeRnnModel]: plain data taken from the symbol, so no symbol stays in the pipeline.</summary>
+/// <summary>
+/// A struct carrying [EdgeRnnModel], as the emitter sees it: names only, never a location, so an edit that only
+/// moves the declaration (a comment above it, code elsewhere in its file) leaves it equal and generation cached.
+/// </summary>
 internal sealed record TargetSpec(
     string? Namespace,
     EquatableArray<TypeDeclSpec> ContainingTypes,
     TypeDeclSpec Type,
     string DisplayName,
-    string ModelPath,
-    LocationInfo? AttributeLocation,
-    EquatableArray<DiagnosticInfo> Diagnostics)
+    string ModelPath)
 {
     public string HintName
     {
@@ -31,8 +32,16 @@ internal sealed record TargetSpec(
             return new string(string.Join(".", parts).Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray()) + ".EdgeRnn.g.cs";
         }
     }
+}
 
-    public static TargetSpec From(GeneratorAttributeSyntaxContext context)
+/// <summary>
+/// What [EdgeRnnModel] on a declaration says, and where: the target, the attribute argument's location and the
+/// declaration's own problems. Plain data taken from the symbol, so no symbol stays in the pipeline. Locations
+/// make it change on any edit that moves the declaration; <see cref="ResolvedTarget"/> splits them off.
+/// </summary>
+internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? AttributeLocation, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    public static TargetDeclaration From(GeneratorAttributeSyntaxContext context)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
         var attribute = context.Attributes[0];
@@ -59,8 +68,8 @@ internal sealed record TargetSpec(
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedTargetType, typeLocation, display, "a readonly struct cannot carry the model's mutable state"));
 
         string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-        return new TargetSpec(ns, new EquatableArray<TypeDeclSpec>([.. containing]), Describe(symbol), display, path, location,
-            new EquatableArray<DiagnosticInfo>([.. diagnostics]));
+        var target = new TargetSpec(ns, new EquatableArray<TypeDeclSpec>([.. containing]), Describe(symbol), display, path);
+        return new TargetDeclaration(target, location, new EquatableArray<DiagnosticInfo>([.. diagnostics]));
     }
 
     private static bool IsPartial(INamedTypeSymbol type) =>
@@ -81,5 +90,14 @@ internal sealed record TargetSpec(
     }
 }
 
-/// <summary>What to generate for one target: the model, or nothing when only diagnostics remain.</summary>
-internal sealed record GenerationSpec(TargetSpec Target, ModelSpec? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// A declaration matched to its model file. <see cref="ModelFile"/> is the manifest to generate from, null when
+/// nothing can be generated; the diagnostics (with locations) are reported on their own output, apart from generation.
+/// </summary>
+internal sealed record ResolvedTarget(TargetSpec Target, string? ModelFile, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>
+/// What to generate for one target: the model, or null when its manifest or weights have errors. It holds no
+/// location, so it stays equal (and the emitter does not re-run) unless the target's names, the manifest or the weights change.
+/// </summary>
+internal sealed record GenerationSpec(TargetSpec Target, string ModelFile, ModelSpec? Model);
