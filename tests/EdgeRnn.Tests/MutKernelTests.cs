@@ -3,8 +3,8 @@ using EdgeRnn.Kernels;
 namespace EdgeRnn.Tests;
 
 /// <summary>
-/// The MUT1–MUT3 kernels (<see cref="MutCells"/>) against a plain double-precision implementation of the issue's
-/// equations on random weights in PyTorch's row-major layout, packed here the way <see cref="MutCells"/> documents.
+/// The MUT1–MUT3 kernels (<see cref="Cells.Mut"/>, <see cref="Sequences.Mut"/>) against a plain double-precision implementation of the issue's
+/// equations on random weights in PyTorch's row-major layout, packed here the way <see cref="Cells.Mut"/> documents.
 /// Sizes cover less than a panel, exactly one, and several with a remainder; CI runs this file under every ISA switch.
 /// </summary>
 public class MutKernelTests
@@ -68,7 +68,7 @@ public class MutKernelTests
         return next;
     }
 
-    // ------------------------------------------------------------------ packing as MutCells documents it
+    // ------------------------------------------------------------------ packing as Cells.Mut documents it
 
     /// <summary>Blocks of P = Padded(H) rows each (a null block is zero rows), packed in panels of 16 rows.</summary>
     private static float[] Pack(int columns, int hidden, params float[]?[] blocks)
@@ -99,8 +99,8 @@ public class MutKernelTests
             _ => Pack(inputs, hidden, w.Xh, w.Xz, w.Xr),
         };
         float[] recurrent = variant == MutVariant.Mut1 ? Pack(hidden, hidden, w.Hr) : Pack(hidden, hidden, w.Hz, w.Hr);
-        Assert.Equal(MutCells.InputRows(variant, hidden) * inputs, input.Length);
-        Assert.Equal(MutCells.RecurrentRows(variant, hidden) * hidden, recurrent.Length);
+        Assert.Equal(Cells.MutInputRows(variant, hidden) * inputs, input.Length);
+        Assert.Equal(Cells.MutRecurrentRows(variant, hidden) * hidden, recurrent.Length);
         return new Packed(input, recurrent, Pack(hidden, hidden, w.Hh), Pack(1, hidden, w.Bh, w.Bz, w.Br));
     }
 
@@ -132,13 +132,13 @@ public class MutKernelTests
         var packed = PackFor(variant, w, inputs, hidden);
         float[] h = Uniform(random, hidden, 0.9);
         double[] expected = h.Select(v => (double)v).ToArray();
-        var gates = new float[MutCells.GateRows(hidden)];
+        var gates = new float[Cells.MutGateRows(hidden)];
         var work = new float[hidden];
         double worst = 0;
         for (int step = 0; step < 12; step++)
         {
             float[] x = Uniform(random, inputs, inputScale * 2);
-            MutCells.Step(variant, packed.Input, packed.Recurrent, packed.Candidate, packed.Bias, x, h, gates, work);
+            Cells.Mut(variant, packed.Input, packed.Recurrent, packed.Candidate, packed.Bias, x, h, gates, work);
             expected = ReferenceStep(variant, w, x.Select(v => (double)v).ToArray(), expected);
             for (int j = 0; j < hidden; j++) worst = Math.Max(worst, Math.Abs(h[j] - expected[j]));
         }
@@ -158,8 +158,8 @@ public class MutKernelTests
         float[] h = Uniform(random, hidden, 0.9);
         double[] expected = h.Select(v => (double)v).ToArray();
         var outputs = new float[steps * outputStride];
-        var gates = new float[steps * MutCells.GateRows(hidden)];
-        MutCells.Run(variant, packed.Input, packed.Recurrent, packed.Candidate, packed.Bias, rows, inputStride, steps,
+        var gates = new float[steps * Cells.MutGateRows(hidden)];
+        Sequences.Mut(variant, packed.Input, packed.Recurrent, packed.Candidate, packed.Bias, rows, inputStride, steps,
             h, gates, new float[hidden], outputs, outputStride);
 
         double worst = 0;
@@ -181,8 +181,8 @@ public class MutKernelTests
         const int inputs = 3, hidden = 5;
         var w = RandomWeights(variant, new Random(7), inputs, hidden);
         var packed = PackFor(variant, w, inputs, hidden);
-        var error = Assert.Throws<ArgumentException>(() => MutCells.Step(variant, packed.Input, packed.Recurrent, packed.Candidate,
-            packed.Bias, new float[inputs], new float[hidden], new float[MutCells.GateRows(hidden)], new float[hidden]));
+        var error = Assert.Throws<ArgumentException>(() => Cells.Mut(variant, packed.Input, packed.Recurrent, packed.Candidate,
+            packed.Bias, new float[inputs], new float[hidden], new float[Cells.MutGateRows(hidden)], new float[hidden]));
         Assert.Contains("input size 3 must equal hidden size 5", error.Message, StringComparison.Ordinal);
     }
 }

@@ -14,7 +14,7 @@ namespace EdgeRnn.Generators.Layers;
 /// </list>
 /// Tensors of sub-layer k: <c>weight_x{z,r,h}_l{k}</c> [H, in], <c>weight_h{z,r,h}_l{k}</c> [H, H], <c>bias_{z,r,h}_l{k}</c> [H]
 /// (all three or none); each cell reads exactly those its equations name (tools/mut_cells.py is the PyTorch module).
-/// The built <see cref="LayerSpec"/> keeps them stacked in the order EdgeRnn.Kernels.MutCells packs them:
+/// The built <see cref="LayerSpec"/> keeps them stacked in the order EdgeRnn.Kernels.Cells.Mut packs them:
 /// <c>InputWeights</c> = the x-side rows of the gate segments [c | z | r] that have them, <c>RecurrentWeights</c> =
 /// [W_hz;] W_hr; W_hh, <c>InputBias</c> = [b_h; b_z; b_r] (empty without biases).
 /// </summary>
@@ -50,7 +50,7 @@ internal sealed class MutKind(int variant) : LayerKind
 
     // ---- Tensors ----------------------------------------------------------------------------------------------
 
-    /// <summary>The x-side matrices in gate-segment order [c | z | r], the gates that have one (MutCells.InputRows).</summary>
+    /// <summary>The x-side matrices in gate-segment order [c | z | r], the gates that have one (Cells.MutInputRows).</summary>
     private string[] InputRoles => Variant switch { 1 => ["xz", "xr"], 2 => ["xh", "xz"], _ => ["xh", "xz", "xr"] };
 
     /// <summary>The h-side gate matrices (z, r) the cell reads; W_hh (× r⊙h) comes after them.</summary>
@@ -176,7 +176,7 @@ internal sealed class MutKind(int variant) : LayerKind
     public override void PlanWeights(LayerSpec layer, string name, WeightsEmitter weights)
     {
         int h = layer.OutputSize, gateRows = RecurrentRoles.Length * h;
-        weights.Comment($"{name}: {TypeName}, gate segments [c | z | r] of {WeightPacking.Padded(h)} rows each (EdgeRnn.Kernels.MutCells).");
+        weights.Comment($"{name}: {TypeName}, gate segments [c | z | r] of {WeightPacking.Padded(h)} rows each (EdgeRnn.Kernels.Cells.Mut).");
         weights.Matrix($"{name}InputWeights", PanelBlocks(layer.InputWeights, InputRoles.Length, h, layer.InputSize));
         weights.Matrix($"{name}RecurrentWeights", PanelBlocks(WeightPacking.Rows(layer.RecurrentWeights, 0, gateRows, h), RecurrentRoles.Length, h, h));
         weights.Matrix($"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, gateRows, h, h), h, h));
@@ -201,8 +201,8 @@ internal sealed class MutKind(int variant) : LayerKind
     private string VariantArgument => $"{Kernels}.MutVariant.Mut{Variant}";
 
     public override string StepCall(LayerSpec layer, StepSite s) =>
-        $"{Kernels}.MutCells.Step({VariantArgument}, {s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}CandidateWeights, {s.Weights}Bias, {s.Input}, {s.H}, {s.Gates}, {s.Work})";
+        $"{Kernels}.Cells.Mut({VariantArgument}, {s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}CandidateWeights, {s.Weights}Bias, {s.Input}, {s.H}, {s.Gates}, {s.Work})";
 
     public override string ChunkCall(LayerSpec layer, ChunkSite s) =>
-        $"{Kernels}.MutCells.Run({VariantArgument}, {s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}CandidateWeights, {s.Weights}Bias, {s.Input}, {s.InputStride}, n, {s.H}, {s.Gates}, {s.Work}, {s.Output}, {s.OutputStride})";
+        $"{Kernels}.Sequences.Mut({VariantArgument}, {s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}CandidateWeights, {s.Weights}Bias, {s.Input}, {s.InputStride}, n, {s.H}, {s.Gates}, {s.Work}, {s.Output}, {s.OutputStride})";
 }
