@@ -49,7 +49,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         var manifests = files
             .Where(static f => f.Kind == FileKind.Model)
-            .Select(static (f, _) => Guard(f.Path, () => ManifestParser.Parse(f.Path, f.Content ?? ""),
+            // A model item whose file is missing has no text: the compiler reports CS2001 for it, so nothing here
+            // adds a misleading "not valid JSON".
+            .Select(static (f, _) => f.Content is null ? new ManifestResult(f.Path, null, EquatableArray<DiagnosticInfo>.Empty) : Guard(f.Path, () => ManifestParser.Parse(f.Path, f.Content),
                 d => new ManifestResult(f.Path, null, new EquatableArray<DiagnosticInfo>([d]))))
             .WithTrackingName(Steps.Manifests);
 
@@ -100,24 +102,24 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         // ...while generation keeps only location-free data, and stays cached unless names, manifest or weights change.
         var generation = resolved
-            .Where(static target => target.ModelFile is not null)
-            .Select(static (target, _) => (target.Target, ModelFile: target.ModelFile!))
+            .Where(static target => target.Generates)
+            .Select(static (target, _) => (target.Target, target.ModelFile))
             .Combine(modelSpecs)
             .Select(static (pair, _) => new GenerationSpec(pair.Left.Target, pair.Left.ModelFile,
-                pair.Right.FirstOrDefault(m => PathUtil.Same(m.Path, pair.Left.ModelFile))?.Spec))
+                pair.Left.ModelFile is null ? null : pair.Right.FirstOrDefault(m => PathUtil.Same(m.Path, pair.Left.ModelFile))?.Spec))
             .WithTrackingName(Steps.Generation);
 
         context.RegisterSourceOutput(generation, static (spc, spec) =>
         {
-            if (spec.Model is null) return;
             try
             {
-                spc.AddSource(spec.Target.HintName, SourceText.From(ModelEmitter.Emit(spec.Target, spec.Model), System.Text.Encoding.UTF8));
+                string source = spec.Model is null ? ModelEmitter.EmitPlaceholder(spec.Target) : ModelEmitter.Emit(spec.Target, spec.Model);
+                spc.AddSource(spec.Target.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Located on the manifest: the spec keeps no C# location (see the remarks above).
-                spc.ReportDiagnostic(DiagnosticInfo.Create(Descriptors.InternalError, new LocationInfo(spec.ModelFile, default, default),
+                spc.ReportDiagnostic(DiagnosticInfo.Create(Descriptors.InternalError, new LocationInfo(spec.ModelFile ?? spec.Target.ModelPath, default, default),
                     spec.Target.ModelPath, Describe(e)).ToDiagnostic());
             }
         });
@@ -195,6 +197,8 @@ public sealed class ModelGenerator : IIncrementalGenerator
         }
 
         string? modelFile = null;
+        if (declaration.IsRepeatedPart)
+            return new ResolvedTarget(target, null, false, EquatableArray<DiagnosticInfo>.Empty);
         if (file is null)
         {
             var known = files.Where(f => f.Kind == FileKind.Model).Select(f => PathUtil.FileName(f.Path)).ToArray();
@@ -209,7 +213,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         {
             modelFile = file.Path;
         }
-        return new ResolvedTarget(target, modelFile, new EquatableArray<DiagnosticInfo>([.. diagnostics]));
+        return new ResolvedTarget(target, modelFile, targetOk, new EquatableArray<DiagnosticInfo>([.. diagnostics]));
     }
 
     /// <summary>The generator never throws: an unexpected exception becomes ERNN0024 on the file being processed.</summary>

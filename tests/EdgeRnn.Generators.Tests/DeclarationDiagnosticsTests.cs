@@ -148,4 +148,133 @@ public class DeclarationDiagnosticsTests
         Assert.Equal(["B.EdgeRnn.g.cs", "TestModels.A.EdgeRnn.g.cs"], run.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
         Assert.Empty(run.CompilationErrors());
     }
+
+    [Theory]
+    [InlineData("public partial class TestModel;", "not a class")]
+    [InlineData("public partial record TestModel;", "not a record")]
+    [InlineData("public partial interface TestModel;", "not an interface")]
+    [InlineData("public ref partial struct TestModel;", "a ref struct cannot")]
+    public void ERNN0025_declarations_that_cannot_hold_a_model(string declaration, string reason)
+    {
+        var run = ModelFiles().AddModelStruct($"Models/{Model}.edgernn.json", declaration).Run();
+        run.AssertNoGeneratorFailure();
+        var d = run.Single("ERNN0025");
+        DiagnosticAssert.InSource(d, run.Input, "TestModel");
+        Assert.Contains(reason, d.GetMessage(), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedSources);
+        Assert.Empty(run.PlaceholderSources);
+    }
+
+    [Fact]
+    public void ERNN0025_a_type_named_like_a_generated_member()
+    {
+        var run = ModelFiles().AddModelStruct($"Models/{Model}.edgernn.json", "public partial struct InputSize;").Run();
+        var d = SingleError(run, "ERNN0025");
+        DiagnosticAssert.InSource(d, run.Input, "InputSize");
+        Assert.Contains("its name 'InputSize' is also the name of a member EdgeRnn generates", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("public void Step(int x) { }", "Step")]
+    [InlineData("public const int StateSize = 3;", "StateSize")]
+    [InlineData("private int L0InputWeights;", "L0InputWeights")]
+    [InlineData("public const int Layer0OutputSize = 1;", "Layer0OutputSize")]
+    public void ERNN0025_a_member_named_like_a_generated_one(string member, string name)
+    {
+        var run = ModelFiles().AddModelStruct($"Models/{Model}.edgernn.json", $"public partial struct TestModel {{ {member} }}").Run();
+        var d = SingleError(run, "ERNN0025");
+        DiagnosticAssert.InSource(d, run.Input, name);
+        Assert.Contains($"its member '{name}' has the name of a member EdgeRnn generates", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keyword_names_are_escaped()
+    {
+        var run = ModelFiles().AddSource($$"""
+            namespace @event.@class;
+
+            public partial class @static
+            {
+                [global::EdgeRnn.EdgeRnnModel("Models/{{Model}}.edgernn.json")]
+                public partial struct @class;
+            }
+            """).Run();
+        run.AssertNoGeneratorFailure();
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("partial struct @class", Assert.Single(run.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Empty(run.CompilationErrors());
+    }
+
+    [Fact]
+    public void Names_that_differ_only_in_punctuation_get_their_own_files()
+    {
+        var run = ModelFiles()
+            .AddModelStruct($"Models/{Model}.edgernn.json", "public partial struct A_B;")
+            .AddSource($"namespace TestModels; [global::EdgeRnn.EdgeRnnModel(\"Models/{Model}.edgernn.json\")] public partial struct A\u203FB;", "B.cs")
+            .Run();
+        run.AssertNoGeneratorFailure();
+        Assert.Empty(run.Diagnostics);
+        Assert.Equal(2, run.GeneratedSources.Length);
+        Assert.Equal(2, run.GeneratedSources.Select(s => s.HintName).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Empty(run.CompilationErrors());
+    }
+
+    [Fact]
+    public void The_attribute_on_two_parts_generates_once_and_the_compiler_reports_the_duplicate()
+    {
+        var run = ModelFiles()
+            .AddModelStruct($"Models/{Model}.edgernn.json", "public partial struct TestModel;")
+            .AddSource($"namespace TestModels; [global::EdgeRnn.EdgeRnnModel(\"Models/{Model}.edgernn.json\")] public partial struct TestModel;", "Part2.cs")
+            .Run();
+        run.AssertNoGeneratorFailure();
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.GeneratedSources);
+        Assert.Equal(["CS0579"], run.CompilationErrors().Select(d => d.Id).Distinct());
+    }
+
+    [Fact]
+    public void A_failed_model_leaves_only_its_ERNN_error_not_errors_at_every_use()
+    {
+        string broken = Repo.Manifest(Model).Replace("\"lstm\"", "\"lstn\"", StringComparison.Ordinal);
+        var run = new TestProject()
+            .AddModel($"Models/{Model}.edgernn.json", broken)
+            .AddWeights($"Models/{Model}.safetensors", Repo.Weights(Model))
+            .AddModelStruct($"Models/{Model}.edgernn.json")
+            .AddSource("""
+                using System;
+                namespace TestModels;
+                public static class Uses
+                {
+                    public static float Go()
+                    {
+                        var model = new TestModel();
+                        Span<float> y = stackalloc float[TestModel.OutputSize + 1];
+                        model.Step(new float[TestModel.InputSize], y);
+                        model.Run(ReadOnlySpan<float>.Empty, y);
+                        model.Reset();
+                        Span<float> state = stackalloc float[TestModel.StateSize];
+                        model.CopyStateTo(state);
+                        model.LoadState(state);
+                        model.Step(3, y);
+                        return Use(ref model);
+                    }
+                    private static float Use<T>(ref T model) where T : struct, global::EdgeRnn.IEdgeRnnModel => T.InputSize;
+                }
+                """, "Uses.cs")
+            .Run();
+        run.AssertNoGeneratorFailure();
+        Assert.Equal(["ERNN0006"], run.CompilationErrors().Select(d => d.Id));
+        Assert.Empty(run.GeneratedSources);
+        Assert.Single(run.PlaceholderSources);
+    }
+
+    [Fact]
+    public void A_model_item_whose_file_is_missing_adds_nothing_to_the_compilers_CS2001()
+    {
+        var run = new TestProject().AddMissingModel("Models/missing.edgernn.json").AddModelStruct("Models/missing.edgernn.json").Run();
+        run.AssertNoGeneratorFailure();
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.PlaceholderSources);
+        Assert.Empty(run.CompilationErrors());
+    }
 }
