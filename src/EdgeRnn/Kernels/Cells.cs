@@ -12,7 +12,7 @@ namespace EdgeRnn.Kernels;
 /// path) use the scalar <see cref="Activations"/>.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Cells
+public static partial class Cells
 {
     /// <summary>
     /// LSTM (gates i, f, g, o): c = f⊙c + i⊙g, h = o⊙tanh(c), with the gate rows interleaved in blocks

@@ -8,7 +8,7 @@ namespace EdgeRnn.Kernels;
 /// Inputs are rows of <c>inputStride</c> floats; outputs rows of <c>outputStride</c> floats.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Sequences
+public static partial class Sequences
 {
     /// <summary>LSTM over <paramref name="steps"/> steps, gate rows interleaved (<see cref="GateBlocks"/>); <paramref name="gates"/> holds steps × <c>GateBlocks.Rows(H, 4)</c> floats.</summary>
     public static void Lstm(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
