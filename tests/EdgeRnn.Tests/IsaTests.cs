@@ -24,7 +24,7 @@ public class IsaTests
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
             Assert.False(Vector512.IsHardwareAccelerated);
         if (Environment.GetEnvironmentVariable("EDGERNN_FORCE_VECTOR512") == "1")
-            Assert.True(EdgeRnn.Kernels.PanelGemv.ForceVector512, "the Vector512 kernel path is forced");
+            Assert.True(EdgeRnn.Kernels.Isa.ForceVector512, "the Vector512 kernel path is forced");
         if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") is null && Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") is null)
             Assert.True(Vector128.IsHardwareAccelerated, "this machine has SIMD; only the switches turn it off");
     }
