@@ -49,11 +49,37 @@ internal static class GruCell
         }
     }
 
-    /// <summary>σ over the r and z rows of every gate block, in place (layout: <see cref="GateBlocks"/>).</summary>
+    /// <summary>
+    /// σ over the r and z rows (the first 32 of each 48) of every gate block, in place (layout: <see cref="GateBlocks"/>):
+    /// one loop over all blocks, one polynomial per iteration, iterations independent (as <see cref="LstmCell.ActivateBlocks"/>).
+    /// </summary>
     public static void ActivateBlocks(ref float gates, int blocks)
     {
-        for (int b = 0; b < blocks; b++)
-            ElementWise.Apply<SigmoidOperator>(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref gates, b * KernelLayout.GruBlockRows), 2 * KernelLayout.GruBlockUnits));
+        const int Rows = 2 * KernelLayout.GruBlockUnits, Stride = KernelLayout.GruBlockRows;
+        if (Isa.Widest >= SimdWidth.Vector256)
+        {
+            for (int k = 0; k < blocks * Rows; k += 8)
+            {
+                ref float v = ref Unsafe.Add(ref gates, k / Rows * Stride + k % Rows);
+                SigmoidOperator.Invoke(Vector256.LoadUnsafe(ref v)).StoreUnsafe(ref v);
+            }
+        }
+        else if (Isa.Widest >= SimdWidth.Vector128)
+        {
+            for (int k = 0; k < blocks * Rows; k += 4)
+            {
+                ref float v = ref Unsafe.Add(ref gates, k / Rows * Stride + k % Rows);
+                SigmoidOperator.Invoke(Vector128.LoadUnsafe(ref v)).StoreUnsafe(ref v);
+            }
+        }
+        else
+        {
+            for (int k = 0; k < blocks * Rows; k++)
+            {
+                ref float v = ref Unsafe.Add(ref gates, k / Rows * Stride + k % Rows);
+                v = SigmoidOperator.Invoke(v);
+            }
+        }
     }
 
     /// <summary>PyTorch's candidate: x_n + r⊙a_n, with a_n = W_hn h + b_hn.</summary>

@@ -34,17 +34,25 @@ public static partial class GateBlocks
             case SimdWidth.Vector128: GruProduct128(ref w, ref b, ref x, ref hs, ref hn, hidden, blocks); break;
             default: GruProductScalar(ref w, ref b, ref x, ref hs, ref hn, hidden, blocks); break;
         }
-        // Pass 2: σ of r and z everywhere, then each block's new h over its a_n (the last block only up to the hidden size).
+        // Pass 2: σ of r and z everywhere, then each block's new h over its a_n: whole blocks with the count a constant the
+        // JIT folds into straight-line code, the last, partial block (if any) only up to the hidden size.
         GruCell.ActivateBlocks(ref x, blocks);
-        for (int block = 0; block < blocks; block++)
-        {
-            ref float xb = ref Unsafe.Add(ref x, block * GruBlockRows);
-            int unit = block * GruBlockUnits;
-            ref float an = ref Unsafe.Add(ref hn, unit);
-            GruCell.Update<GruCell.ResetAfter>(ref xb, ref Unsafe.Add(ref xb, GruBlockUnits), ref Unsafe.Add(ref xb, 2 * GruBlockUnits), ref an,
-                ref Unsafe.Add(ref hs, unit), ref an, Math.Min(GruBlockUnits, hidden - unit));
-        }
+        int whole = hidden / GruBlockUnits;
+        for (int block = 0; block < whole; block++)
+            UpdateGruBlock(ref x, ref hs, ref hn, block, GruBlockUnits);
+        if (whole < blocks)
+            UpdateGruBlock(ref x, ref hs, ref hn, whole, hidden - whole * GruBlockUnits);
         hNew.Slice(0, hidden).CopyTo(h);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateGruBlock(ref float gates, ref float hs, ref float hn, int block, int units)
+    {
+        ref float xb = ref Unsafe.Add(ref gates, block * GruBlockRows);
+        int unit = block * GruBlockUnits;
+        ref float an = ref Unsafe.Add(ref hn, unit);
+        GruCell.Update<GruCell.ResetAfter>(ref xb, ref Unsafe.Add(ref xb, GruBlockUnits), ref Unsafe.Add(ref xb, 2 * GruBlockUnits), ref an,
+            ref Unsafe.Add(ref hs, unit), ref an, units);
     }
 
     private static void GruProduct512(ref float w, ref float bias, ref float x, ref float hs, ref float hn, int hidden, int blocks)

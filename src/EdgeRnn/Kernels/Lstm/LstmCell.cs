@@ -56,34 +56,31 @@ internal static class LstmCell
     /// </summary>
     public static void ActivateBlocks(ref float gates, int blocks)
     {
-        const int GateRows = KernelLayout.LstmBlockUnits;
-        int n = blocks * KernelLayout.LstmBlockRows;
-        int j = 0;
-        // Rows [j, j + 8) or [j, j + 4) lie in one gate, gate (j / 8) % 4 of its block: [i f g o], only g (2) a tanh.
+        // A gate is 8 rows, so 8-lane vector k is gate k % 4 of its block and 4-lane vector k gate (k / 2) % 4: [i f g o], only g (2) a tanh.
         if (Isa.Widest >= SimdWidth.Vector256)
         {
-            for (; j < n; j += 8)
+            for (int k = 0; k < blocks * KernelLayout.LstmGates; k++)
             {
-                var scale = Vector256.Create(j / GateRows % 4 == 2 ? 1f : 0.5f);
-                ref float v = ref Unsafe.Add(ref gates, j);
+                var scale = Vector256.Create((k & 3) == 2 ? 1f : 0.5f);
+                ref float v = ref Unsafe.Add(ref gates, k * 8);
                 Vector256.MultiplyAddEstimate(VectorMath.Tanh(Vector256.LoadUnsafe(ref v) * scale), scale, Vector256<float>.One - scale).StoreUnsafe(ref v);
             }
         }
         else if (Isa.Widest >= SimdWidth.Vector128)
         {
-            for (; j < n; j += 4)
+            for (int k = 0; k < blocks * 2 * KernelLayout.LstmGates; k++)
             {
-                var scale = Vector128.Create(j / GateRows % 4 == 2 ? 1f : 0.5f);
-                ref float v = ref Unsafe.Add(ref gates, j);
+                var scale = Vector128.Create(((k >> 1) & 3) == 2 ? 1f : 0.5f);
+                ref float v = ref Unsafe.Add(ref gates, k * 4);
                 Vector128.MultiplyAddEstimate(VectorMath.Tanh(Vector128.LoadUnsafe(ref v) * scale), scale, Vector128<float>.One - scale).StoreUnsafe(ref v);
             }
         }
         else
         {
-            for (; j < n; j++)
+            for (int j = 0; j < blocks * KernelLayout.LstmBlockRows; j++)
             {
                 ref float v = ref Unsafe.Add(ref gates, j);
-                v = j / GateRows % 4 == 2 ? TanhOperator.Invoke(v) : SigmoidOperator.Invoke(v);
+                v = ((j >> 3) & 3) == 2 ? TanhOperator.Invoke(v) : SigmoidOperator.Invoke(v);
             }
         }
     }

@@ -34,16 +34,24 @@ public static partial class GateBlocks
             case SimdWidth.Vector128: LstmProduct128(ref w, ref x, ref hs, hidden, blocks); break;
             default: LstmProductScalar(ref w, ref x, ref hs, hidden, blocks); break;
         }
-        // Pass 2: activate every gate, then update each block's units (the last block only up to the hidden size).
+        // Pass 2: activate every gate, then update each block's units: whole blocks with the count a constant the JIT
+        // folds into straight-line code, the last, partial block (if any) only up to the hidden size.
         LstmCell.ActivateBlocks(ref x, blocks);
-        for (int b = 0; b < blocks; b++)
-        {
-            ref float xb = ref Unsafe.Add(ref x, b * LstmBlockRows);
-            int unit = b * LstmBlockUnits;
-            LstmCell.Update(ref xb, ref Unsafe.Add(ref xb, LstmBlockUnits), ref Unsafe.Add(ref xb, 2 * LstmBlockUnits), ref Unsafe.Add(ref xb, 3 * LstmBlockUnits),
-                ref Unsafe.Add(ref cs, unit), ref Unsafe.Add(ref hn, unit), Math.Min(LstmBlockUnits, hidden - unit));
-        }
+        int whole = hidden / LstmBlockUnits;
+        for (int b = 0; b < whole; b++)
+            UpdateLstmBlock(ref x, ref cs, ref hn, b, LstmBlockUnits);
+        if (whole < blocks)
+            UpdateLstmBlock(ref x, ref cs, ref hn, whole, hidden - whole * LstmBlockUnits);
         hNew.Slice(0, hidden).CopyTo(h);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateLstmBlock(ref float gates, ref float cs, ref float hn, int block, int units)
+    {
+        ref float xb = ref Unsafe.Add(ref gates, block * LstmBlockRows);
+        int unit = block * LstmBlockUnits;
+        LstmCell.Update(ref xb, ref Unsafe.Add(ref xb, LstmBlockUnits), ref Unsafe.Add(ref xb, 2 * LstmBlockUnits), ref Unsafe.Add(ref xb, 3 * LstmBlockUnits),
+            ref Unsafe.Add(ref cs, unit), ref Unsafe.Add(ref hn, unit), units);
     }
 
     private static void LstmProduct512(ref float w, ref float x, ref float hs, int hidden, int blocks)
