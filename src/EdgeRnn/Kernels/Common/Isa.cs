@@ -9,7 +9,7 @@ internal enum SimdWidth
     Scalar,
     /// <summary>Vector128: SSE on x64, AdvSimd (NEON) on ARM64.</summary>
     Vector128,
-    /// <summary>Vector256: AVX2 (with FMA on every AVX2 CPU .NET accelerates).</summary>
+    /// <summary>Vector256: AVX2; MultiplyAddEstimate is one FMA3 instruction where the CPU has it.</summary>
     Vector256,
     /// <summary>Vector512: AVX-512, or forced by EDGERNN_FORCE_VECTOR512=1.</summary>
     Vector512,

@@ -8,8 +8,9 @@ namespace EdgeRnn.Kernels;
 /// kernel generic over <c>TOperator : struct, IUnaryOperator</c> is written once and specialised by the JIT per operator.
 /// </summary>
 /// <remarks>
-/// No Vector512 member: element-wise passes run over gate vectors of 8 units (<see cref="KernelLayout.LstmBlockUnits"/>)
-/// or short rows, where 16 lanes gain nothing measurable, and it would be a third copy of each polynomial.
+/// No Vector512 member, so the Vector512 path runs element-wise passes 8 lanes wide: they go over gate vectors of 8 units
+/// (<see cref="KernelLayout.LstmBlockUnits"/>) or short rows, a small part of a step, and a 512-bit member would be a
+/// third copy of each polynomial. Add one (and a 16-lane loop in the kernels) if a measurement ever shows it pays.
 /// </remarks>
 internal interface IUnaryOperator
 {

@@ -34,8 +34,8 @@ public static partial class GateBlocks
             case SimdWidth.Vector128: GruProduct128(ref w, ref b, ref x, ref hs, ref hn, hidden, blocks); break;
             default: GruProductScalar(ref w, ref b, ref x, ref hs, ref hn, hidden, blocks); break;
         }
-        // Pass 2: σ of r and z everywhere, then each block's new h over its a_n: whole blocks with the count a constant the
-        // JIT folds into straight-line code, the last, partial block (if any) only up to the hidden size.
+        // Pass 2: σ of r and z everywhere, then each block's new h over its a_n: whole blocks pass a constant count (the
+        // inlined update's loop bounds become constants), the last, partial block (if any) only the units up to the hidden size.
         GruCell.ActivateBlocks(ref x, blocks);
         int whole = hidden / GruBlockUnits;
         for (int block = 0; block < whole; block++)

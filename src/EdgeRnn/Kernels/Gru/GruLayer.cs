@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace EdgeRnn.Kernels;
@@ -44,9 +45,10 @@ public static partial class Cells
         ElementWise.Apply<SigmoidOperator>(gates.Slice(0, 2 * n));
         for (int j = 0; j < n; j++) resetH[j] = gates[j] * h[j];
         PanelGemv.Multiply(candidateWeights, resetH, candidateBias, candidate);
+        // The slices above fixed every length at n or more, so the unchecked update stays inside them.
         ref float r = ref MemoryMarshal.GetReference(gates);
         ref float hs = ref MemoryMarshal.GetReference(h);
-        GruCell.Update<GruCell.ResetBefore>(ref r, ref gates[n], ref gates[2 * n], ref MemoryMarshal.GetReference(candidate.Slice(0, n)), ref hs, ref hs, n);
+        GruCell.Update<GruCell.ResetBefore>(ref r, ref Unsafe.Add(ref r, n), ref Unsafe.Add(ref r, 2 * n), ref MemoryMarshal.GetReference(candidate.Slice(0, n)), ref hs, ref hs, n);
     }
 }
 

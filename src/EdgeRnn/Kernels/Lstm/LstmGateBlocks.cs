@@ -34,8 +34,8 @@ public static partial class GateBlocks
             case SimdWidth.Vector128: LstmProduct128(ref w, ref x, ref hs, hidden, blocks); break;
             default: LstmProductScalar(ref w, ref x, ref hs, hidden, blocks); break;
         }
-        // Pass 2: activate every gate, then update each block's units: whole blocks with the count a constant the JIT
-        // folds into straight-line code, the last, partial block (if any) only up to the hidden size.
+        // Pass 2: activate every gate, then update each block's units: whole blocks pass a constant count (the inlined
+        // update's loop bounds become constants), the last, partial block (if any) only the units up to the hidden size.
         LstmCell.ActivateBlocks(ref x, blocks);
         int whole = hidden / LstmBlockUnits;
         for (int b = 0; b < whole; b++)

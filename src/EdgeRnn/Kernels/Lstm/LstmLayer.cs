@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace EdgeRnn.Kernels;
@@ -51,7 +52,8 @@ public static partial class Cells
         ElementWise.Apply<TanhOperator>(gates.Slice(2 * n, n));
         ElementWise.Apply<SigmoidOperator>(gates.Slice(3 * n, n));
         ref float i = ref MemoryMarshal.GetReference(gates);
-        LstmCell.Update(ref i, ref gates[n], ref gates[2 * n], ref gates[3 * n], ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(h), n);
+        LstmCell.Update(ref i, ref Unsafe.Add(ref i, n), ref Unsafe.Add(ref i, 2 * n), ref Unsafe.Add(ref i, 3 * n),
+            ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(h), n);
     }
 }
 
