@@ -25,7 +25,7 @@ public static partial class Cells
     /// </summary>
     /// <remarks>
     /// <para>
-    /// Gate layout. With P = <c>PanelGemv.Padded(H)</c>, the gate scratch of one step is three segments of P floats,
+    /// Gate layout. With P = <c>KernelLayout.Padded(H)</c>, the gate scratch of one step is three segments of P floats,
     /// <c>[c | z | r]</c> (c the candidate's pre-activation); each starts on a panel boundary, so a product can add into one.
     /// Every product computes only the terms the equations name (packed as <see cref="PanelGemv"/> reads them):
     /// </para>
@@ -54,18 +54,18 @@ public static partial class Cells
     }
 
     /// <summary>Floats of one MUT step's gate scratch: <c>[c | z | r]</c>, each padded to whole panels.</summary>
-    public static int MutGateRows(int hidden) => 3 * PanelGemv.Padded(hidden);
+    public static int MutGateRows(int hidden) => 3 * KernelLayout.Padded(hidden);
 
     /// <summary>Packed rows of a MUT cell's <c>inputWeights</c> (and of the bias slice that starts their product).</summary>
     public static int MutInputRows(MutVariant variant, int hidden) =>
-        (variant == MutVariant.Mut3 ? 3 : 2) * PanelGemv.Padded(hidden);
+        (variant == MutVariant.Mut3 ? 3 : 2) * KernelLayout.Padded(hidden);
 
     /// <summary>Packed rows of a MUT cell's <c>recurrentWeights</c>.</summary>
     public static int MutRecurrentRows(MutVariant variant, int hidden) =>
-        (variant == MutVariant.Mut1 ? 1 : 2) * PanelGemv.Padded(hidden);
+        (variant == MutVariant.Mut1 ? 1 : 2) * KernelLayout.Padded(hidden);
 
     /// <summary>Where the input product lands in the gate scratch: after c for MUT1 (whose c has no input weights), else at 0.</summary>
-    internal static int MutInputOffset(MutVariant variant, int hidden) => variant == MutVariant.Mut1 ? PanelGemv.Padded(hidden) : 0;
+    internal static int MutInputOffset(MutVariant variant, int hidden) => variant == MutVariant.Mut1 ? KernelLayout.Padded(hidden) : 0;
 
     internal static void CheckMutSizes(MutVariant variant, ReadOnlySpan<float> bias, int inputs, int hidden, int gates, int work)
     {
@@ -82,7 +82,7 @@ public static partial class Cells
     internal static void MutRecurrent(MutVariant variant, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
         ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> h, Span<float> gates, Span<float> work)
     {
-        int hidden = h.Length, padded = PanelGemv.Padded(hidden);
+        int hidden = h.Length, padded = KernelLayout.Padded(hidden);
         var candidate = gates.Slice(0, padded);
         var update = gates.Slice(padded, padded);
         var reset = gates.Slice(2 * padded, padded);
@@ -91,27 +91,27 @@ public static partial class Cells
             case MutVariant.Mut1:
                 // c starts as tanh(x) + b_h; r gets W_hr h.
                 x.CopyTo(candidate);
-                Apply<TanhOp>(candidate.Slice(0, hidden));
-                Add(candidate.Slice(0, hidden), bias.Slice(0, hidden));
+                ElementWise.Apply<TanhOperator>(candidate.Slice(0, hidden));
+                ElementWise.Add(candidate.Slice(0, hidden), bias.Slice(0, hidden));
                 PanelGemv.MultiplyAdd(recurrentWeights, h, reset);
                 break;
             case MutVariant.Mut2:
                 // r starts as x + b_r; one product adds [W_hz; W_hr] h to [z | r].
                 x.CopyTo(reset);
-                Add(reset.Slice(0, hidden), bias.Slice(2 * padded, hidden));
+                ElementWise.Add(reset.Slice(0, hidden), bias.Slice(2 * padded, hidden));
                 PanelGemv.MultiplyAdd(recurrentWeights, h, gates.Slice(padded, 2 * padded));
                 break;
             default:
                 // z gets W_hz tanh(h), r gets W_hr h: the same packed array, two halves, two input vectors.
                 h.CopyTo(work);
-                Apply<TanhOp>(work);
+                ElementWise.Apply<TanhOperator>(work);
                 int half = padded * hidden;
                 PanelGemv.MultiplyAdd(recurrentWeights.Slice(0, half), work, update);
                 PanelGemv.MultiplyAdd(recurrentWeights.Slice(half, half), h, reset);
                 break;
         }
-        Apply<SigmoidOp>(update.Slice(0, hidden));
-        Apply<SigmoidOp>(reset.Slice(0, hidden));
+        ElementWise.Apply<SigmoidOperator>(update.Slice(0, hidden));
+        ElementWise.Apply<SigmoidOperator>(reset.Slice(0, hidden));
         Multiply(reset, h, work);
         PanelGemv.MultiplyAdd(candidateWeights, work, candidate);
         MutBlend(candidate, update, h);
@@ -125,9 +125,9 @@ public static partial class Cells
         ref float bv = ref MemoryMarshal.GetReference(b);
         ref float d = ref MemoryMarshal.GetReference(destination);
         int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Isa.Widest >= SimdWidth.Vector256)
             for (; j + 8 <= n; j += 8) (Vector256.LoadUnsafe(ref av, (nuint)j) * Vector256.LoadUnsafe(ref bv, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
-        if (Vector128.IsHardwareAccelerated)
+        if (Isa.Widest >= SimdWidth.Vector128)
             for (; j + 4 <= n; j += 4) (Vector128.LoadUnsafe(ref av, (nuint)j) * Vector128.LoadUnsafe(ref bv, (nuint)j)).StoreUnsafe(ref d, (nuint)j);
         for (; j < n; j++) Unsafe.Add(ref d, j) = Unsafe.Add(ref av, j) * Unsafe.Add(ref bv, j);
     }
@@ -140,7 +140,7 @@ public static partial class Cells
         ref float z = ref MemoryMarshal.GetReference(update);
         ref float hv = ref MemoryMarshal.GetReference(h);
         int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Isa.Widest >= SimdWidth.Vector256)
         {
             for (; j + 8 <= n; j += 8)
             {
@@ -150,7 +150,7 @@ public static partial class Cells
                 Vector256.MultiplyAddEstimate(VectorMath.Tanh(Vector256.LoadUnsafe(ref c, k)), zj, kept).StoreUnsafe(ref hv, k);
             }
         }
-        if (Vector128.IsHardwareAccelerated)
+        if (Isa.Widest >= SimdWidth.Vector128)
         {
             for (; j + 4 <= n; j += 4)
             {

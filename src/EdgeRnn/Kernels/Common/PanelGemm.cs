@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using static EdgeRnn.KernelLayout;
 
 namespace EdgeRnn.Kernels;
 
@@ -13,8 +14,6 @@ namespace EdgeRnn.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class PanelGemm
 {
-    private const int PanelWidth = PanelGemv.PanelWidth;
-
     /// <summary>
     /// For t &lt; <paramref name="steps"/>: Y[t·yStride .. + rows] = bias + W · X[t·xStride .. + columns], rows = bias.Length (padded).
     /// </summary>
@@ -28,7 +27,7 @@ public static class PanelGemm
             throw new ArgumentException($"a {rows} × {columns} product over {steps} steps does not fit the spans given");
 
         int t = 0;
-        if (Vector128.IsHardwareAccelerated)
+        if (Isa.Widest >= SimdWidth.Vector128)
         {
             ref float w = ref MemoryMarshal.GetReference(packed);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -38,7 +37,8 @@ public static class PanelGemm
             {
                 ref float x0 = ref Unsafe.Add(ref xs, t * xStride);
                 ref float y0 = ref Unsafe.Add(ref ys, t * yStride);
-                if (Vector256.IsHardwareAccelerated)
+                // The Vector512 path takes the 256-bit body too: there is no 512-bit one.
+                if (Isa.Widest >= SimdWidth.Vector256)
                     FourSteps256(ref w, ref b, ref x0, xStride, ref y0, yStride, rows, columns);
                 else
                     FourSteps128(ref w, ref b, ref x0, xStride, ref y0, yStride, rows, columns);
