@@ -10,7 +10,7 @@ namespace EdgeRnn.Tests;
 public class MutKernelTests
 {
     private const double Tolerance = 1e-5;
-    private const int Panel = PanelGemv.PanelWidth;
+    private const int Panel = KernelLayout.PanelWidth;
 
     /// <summary>One cell's weights in PyTorch's layout (row-major [H, columns]); matrices the variant doesn't name are null.</summary>
     private sealed record Weights(float[] Xz, float[]? Xr, float[]? Xh, float[]? Hz, float[] Hr, float[] Hh, float[] Bz, float[] Br, float[] Bh);
@@ -73,7 +73,7 @@ public class MutKernelTests
     /// <summary>Blocks of P = Padded(H) rows each (a null block is zero rows), packed in panels of 16 rows.</summary>
     private static float[] Pack(int columns, int hidden, params float[]?[] blocks)
     {
-        int padded = PanelGemv.Padded(hidden);
+        int padded = KernelLayout.Padded(hidden);
         var packed = new float[blocks.Length * padded * columns];
         for (int b = 0; b < blocks.Length; b++)
         {

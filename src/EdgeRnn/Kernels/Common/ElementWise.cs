@@ -12,6 +12,7 @@ namespace EdgeRnn.Kernels;
 internal static class ElementWise
 {
     /// <summary>Applies <typeparamref name="TOperator"/> in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOperator>(Span<float> values) where TOperator : struct, IUnaryOperator
     {
         int n = values.Length;
@@ -25,6 +26,7 @@ internal static class ElementWise
     }
 
     /// <summary>values += other, element-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(Span<float> values, ReadOnlySpan<float> other)
     {
         int n = values.Length;
@@ -39,6 +41,7 @@ internal static class ElementWise
     }
 
     /// <summary>Applies an activation in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Activate(Span<float> values, ActivationKind activation)
     {
         switch (activation)

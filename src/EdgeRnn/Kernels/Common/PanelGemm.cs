@@ -17,6 +17,7 @@ public static class PanelGemm
     /// <summary>
     /// For t &lt; <paramref name="steps"/>: Y[t·yStride .. + rows] = bias + W · X[t·xStride .. + columns], rows = bias.Length (padded).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(ReadOnlySpan<float> packed, int columns, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, int xStride, Span<float> y, int yStride, int steps)
     {
@@ -50,6 +51,7 @@ public static class PanelGemm
     }
 
     /// <summary>One panel (two 8-lane halves) × four timesteps: eight accumulators, each weight load used four times.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourSteps256(ref float w, ref float b, ref float x0, int xStride, ref float y0, int yStride, int rows, int columns)
     {
         ref float x1 = ref Unsafe.Add(ref x0, xStride);
@@ -95,6 +97,7 @@ public static class PanelGemm
     }
 
     /// <summary>Half a panel (two 4-lane quarters) × four timesteps at a time: eight accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourSteps128(ref float w, ref float b, ref float x0, int xStride, ref float y0, int yStride, int rows, int columns)
     {
         ref float x1 = ref Unsafe.Add(ref x0, xStride);

@@ -22,6 +22,7 @@ public static class PanelGemv
     /// <summary><paramref name="y"/> = <paramref name="bias"/> + W · <paramref name="x"/> (the bias is the accumulators' start: no extra pass).</summary>
     public static void Multiply(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y) => Compute(packed, x, bias, y);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, ReadOnlySpan<float> start, Span<float> y)
     {
         int columns = x.Length;
@@ -259,6 +260,7 @@ public static class PanelGemv
     }
 
     /// <summary>No SIMD (DOTNET_EnableHWIntrinsic=0): the same panel order, one float at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarPath(ref float w, ref float xs, ref float s, ref float ys, int columns, int panels)
     {
         for (int p = 0; p < panels; p++)

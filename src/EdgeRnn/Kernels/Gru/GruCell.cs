@@ -53,6 +53,7 @@ internal static class GruCell
     /// σ over the r and z rows (the first 32 of each 48) of every gate block, in place (layout: <see cref="GateBlocks"/>):
     /// one loop over all blocks, one polynomial per iteration, iterations independent (as <see cref="LstmCell.ActivateBlocks"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivateBlocks(ref float gates, int blocks)
     {
         const int Rows = 2 * KernelLayout.GruBlockUnits, Stride = KernelLayout.GruBlockRows;

@@ -12,6 +12,7 @@ public static partial class GateBlocks
     /// a = W_hh h + b_hh (both interleaved): r = σ(x_r + a_r), z = σ(x_z + a_z), n = tanh(x_n + r⊙a_n), h = (1 − z)⊙n + z⊙h.
     /// <paramref name="inputGates"/> is overwritten; <paramref name="hNew"/> is at least <c>Rows(H, 3) / 3</c> floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruRecurrent(ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> recurrentBias, Span<float> inputGates,
         Span<float> h, Span<float> hNew)
     {
@@ -55,6 +56,7 @@ public static partial class GateBlocks
             ref Unsafe.Add(ref hs, unit), ref an, units);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruProduct512(ref float w, ref float bias, ref float x, ref float hs, ref float hn, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)
@@ -95,6 +97,7 @@ public static partial class GateBlocks
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruProduct256(ref float w, ref float bias, ref float x, ref float hs, ref float hn, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)
@@ -130,6 +133,7 @@ public static partial class GateBlocks
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruProduct128(ref float w, ref float bias, ref float x, ref float hs, ref float hn, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)
@@ -171,6 +175,7 @@ public static partial class GateBlocks
     }
 
     /// <summary>No SIMD: the same block order and pass-1 results, one row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruProductScalar(ref float w, ref float bias, ref float x, ref float hs, ref float hn, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)

@@ -10,6 +10,7 @@ public static partial class Cells
     /// interleaved in blocks (<see cref="GateBlocks"/>). The input and recurrent products stay apart because b_hn
     /// sits inside the r product.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gru(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> inputGates, Span<float> hNew)
@@ -23,6 +24,7 @@ public static partial class Cells
     /// recurrent product, so the r,z rows (<paramref name="recurrentWeights"/>) and the n rows
     /// (<paramref name="candidateWeights"/>) are separate matrices. <paramref name="work"/>: padded 2H + padded H + H floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruResetBefore(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias, ReadOnlySpan<float> candidateBias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> inputGates, Span<float> work)
@@ -32,6 +34,7 @@ public static partial class Cells
     }
 
     /// <summary>The recurrent half of <see cref="GruResetBefore"/>, given the input gates [r | z | n] (overwritten).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruResetBeforeUpdate(ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
         ReadOnlySpan<float> recurrentBias, ReadOnlySpan<float> candidateBias, Span<float> inputGates, Span<float> h, Span<float> work)
     {
@@ -55,6 +58,7 @@ public static partial class Cells
 public static partial class Sequences
 {
     /// <summary>GRU over <paramref name="steps"/> steps, gate rows interleaved (<see cref="GateBlocks"/>); <paramref name="gates"/> holds steps × <c>GateBlocks.Rows(H, 3)</c> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gru(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias,
         ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, Span<float> hNew,
@@ -70,6 +74,7 @@ public static partial class Sequences
     }
 
     /// <summary>GRU with reset_after=False over <paramref name="steps"/> steps (see <see cref="Cells.GruResetBefore"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruResetBefore(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
         ReadOnlySpan<float> inputBias, ReadOnlySpan<float> recurrentBias, ReadOnlySpan<float> candidateBias,
         ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> gates, Span<float> work,

@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 namespace EdgeRnn.Kernels;
 
 public static partial class Cells
 {
     /// <summary>Linear layer y = W x + b followed by an activation; <paramref name="y"/> is the padded output count long.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Linear(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> y,
         int outputs, ActivationKind activation)
     {
@@ -14,6 +16,7 @@ public static partial class Cells
 public static partial class Sequences
 {
     /// <summary>Linear layer over <paramref name="steps"/> rows; <paramref name="outputs"/> rows are the padded output count apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Linear(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> inputs, int inputStride,
         int steps, Span<float> outputs, int outputCount, ActivationKind activation)
     {

@@ -12,6 +12,7 @@ public static partial class GateBlocks
     /// pre-activation gates) + W_hh h; then c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c).
     /// <paramref name="hNew"/> is at least <c>Rows(H, 4) / 4</c> floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmRecurrent(ReadOnlySpan<float> recurrentWeights, Span<float> inputGates,
         Span<float> h, Span<float> c, Span<float> hNew)
     {
@@ -54,6 +55,7 @@ public static partial class GateBlocks
             ref Unsafe.Add(ref cs, unit), ref Unsafe.Add(ref hn, unit), units);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmProduct512(ref float w, ref float x, ref float hs, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)
@@ -93,6 +95,7 @@ public static partial class GateBlocks
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmProduct256(ref float w, ref float x, ref float hs, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)
@@ -136,6 +139,7 @@ public static partial class GateBlocks
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmProduct128(ref float w, ref float x, ref float hs, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)
@@ -176,6 +180,7 @@ public static partial class GateBlocks
     }
 
     /// <summary>No SIMD: the same block order, one row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmProductScalar(ref float w, ref float x, ref float hs, int hidden, int blocks)
     {
         for (int b = 0; b < blocks; b++)

@@ -10,6 +10,7 @@ public static partial class Cells
     /// (<see cref="GateBlocks"/>). <paramref name="bias"/> is b_ih + b_hh; <paramref name="gates"/> is
     /// <c>GateBlocks.Rows(H, 4)</c> floats, <paramref name="hNew"/> at least a quarter of that.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lstm(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> gates, Span<float> hNew)
     {
@@ -21,6 +22,7 @@ public static partial class Cells
     /// LSTM with proj_size: gates over [x; h] with h of the projected width P, c of the cell width H, then
     /// h = W_hr (o ⊙ tanh c). <paramref name="work"/>: H + padded P floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmProjected(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> projectionWeights, ReadOnlySpan<float> projectionBias,
         ReadOnlySpan<float> x, Span<float> h, Span<float> c, Span<float> gates, Span<float> work)
@@ -31,6 +33,7 @@ public static partial class Cells
     }
 
     /// <summary>The cell update and projection of <see cref="LstmProjected"/>, given its gates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmProject(ReadOnlySpan<float> projectionWeights, ReadOnlySpan<float> projectionBias,
         Span<float> gates, Span<float> h, Span<float> c, Span<float> work)
     {
@@ -42,6 +45,7 @@ public static partial class Cells
     }
 
     /// <summary>c = σ(f)⊙c + σ(i)⊙tanh(g); h = σ(o)⊙tanh(c), over gates laid out [i | f | g | o] (activated in place).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmUpdate(Span<float> gates, Span<float> h, Span<float> c)
     {
         int n = h.Length;
@@ -60,6 +64,7 @@ public static partial class Cells
 public static partial class Sequences
 {
     /// <summary>LSTM over <paramref name="steps"/> steps, gate rows interleaved (<see cref="GateBlocks"/>); <paramref name="gates"/> holds steps × <c>GateBlocks.Rows(H, 4)</c> floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lstm(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> c, Span<float> gates, Span<float> hNew,
         Span<float> outputs, int outputStride)
@@ -74,6 +79,7 @@ public static partial class Sequences
     }
 
     /// <summary>LSTM with proj_size over <paramref name="steps"/> steps (see <see cref="Cells.LstmProjected"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmProjected(ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> projectionWeights, ReadOnlySpan<float> projectionBias,
         ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> h, Span<float> c, Span<float> gates, Span<float> work,

@@ -42,6 +42,7 @@ public static partial class Cells
     /// through an identity matrix. <see cref="Sequences.Mut"/> computes the input product of a whole chunk at once.
     /// </para>
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Mut(MutVariant variant, ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
         ReadOnlySpan<float> candidateWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> h,
         Span<float> gates, Span<float> work)
@@ -67,6 +68,7 @@ public static partial class Cells
     /// <summary>Where the input product lands in the gate scratch: after c for MUT1 (whose c has no input weights), else at 0.</summary>
     internal static int MutInputOffset(MutVariant variant, int hidden) => variant == MutVariant.Mut1 ? KernelLayout.Padded(hidden) : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CheckMutSizes(MutVariant variant, ReadOnlySpan<float> bias, int inputs, int hidden, int gates, int work)
     {
         if (variant is < MutVariant.Mut1 or > MutVariant.Mut3)
@@ -79,6 +81,7 @@ public static partial class Cells
     }
 
     /// <summary>Everything after the input product: the recurrent terms, the gates, the candidate and the blend.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MutRecurrent(MutVariant variant, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> candidateWeights,
         ReadOnlySpan<float> bias, ReadOnlySpan<float> x, Span<float> h, Span<float> gates, Span<float> work)
     {
@@ -118,6 +121,7 @@ public static partial class Cells
     }
 
     /// <summary>destination[j] = a[j]·b[j] for j &lt; destination.Length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination)
     {
         int n = destination.Length;
@@ -133,6 +137,7 @@ public static partial class Cells
     }
 
     /// <summary>h[j] = tanh(c[j])·z[j] + h[j]·(1 − z[j]), the equations' order of terms, for j &lt; h.Length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MutBlend(ReadOnlySpan<float> candidate, ReadOnlySpan<float> update, Span<float> h)
     {
         int n = h.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace EdgeRnn.Kernels;
 
 public static partial class Sequences
@@ -7,6 +8,7 @@ public static partial class Sequences
     /// step first (<see cref="PanelGemm"/>, into each step's gate segments), then the recurrence step by step.
     /// <paramref name="gates"/>: steps × <see cref="Cells.MutGateRows"/> floats; <paramref name="work"/>: at least H floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Mut(MutVariant variant, ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights,
         ReadOnlySpan<float> candidateWeights, ReadOnlySpan<float> bias, ReadOnlySpan<float> inputs, int inputStride, int steps,
         Span<float> h, Span<float> gates, Span<float> work, Span<float> outputs, int outputStride)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace EdgeRnn.Kernels;
 
 public static partial class Cells
@@ -6,6 +7,7 @@ public static partial class Cells
     /// softmax(x) = e^(x − max) / Σ e^(x − max), or log_softmax(x) = x − max − log Σ e^(x − max), into <paramref name="y"/>
     /// (the max shift keeps e^ finite; the sum is accumulated in double).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
         int n = x.Length;
@@ -34,6 +36,7 @@ public static partial class Cells
 public static partial class Sequences
 {
     /// <summary>softmax or log_softmax of each of <paramref name="steps"/> rows (see <see cref="Cells.Softmax"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> inputs, int inputStride, int steps, Span<float> outputs, int outputStride, int count, bool log)
     {
         for (int t = 0; t < steps; t++)
