@@ -18,7 +18,7 @@ namespace EdgeRnn.Generators.Layers;
 /// <c>InputWeights</c> = the x-side rows of the gate segments [c | z | r] that have them, <c>RecurrentWeights</c> =
 /// [W_hz;] W_hr; W_hh, <c>InputBias</c> = [b_h; b_z; b_r] (empty without biases).
 /// </summary>
-internal sealed class MutKind(int variant) : LayerKind
+internal sealed class MutKind(int variant) : StackedKind
 {
     private static readonly string[] s_properties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "name"];
 
@@ -29,24 +29,8 @@ internal sealed class MutKind(int variant) : LayerKind
 
     public override IReadOnlyList<string> ManifestProperties => s_properties;
 
-    public override bool IsRecurrent => true;
-
-    public override int SubLayerCount(LayerDecl decl) => decl.NumLayers;
-
-    public override IEnumerable<(string Name, int Size)> StateParts(LayerSpec layer) => [("h", layer.OutputSize)];
-
     public override string FirstWeightName(LayerDecl decl, int subLayer) => ModelBuilder.Name(decl.Prefix, $"weight_xz_l{subLayer}");
 
-    public override string Describe(LayerDecl decl, int subLayer) => $"{TypeName} sub-layer {subLayer}";
-
-    public override LayerDecl Parse(LayerFields fields, LayerDecl decl) => decl with
-    {
-        Prefix = fields.String("prefix") ?? "",
-        NumLayers = fields.Integer("num_layers", 1) ?? 1,
-        StatedInputSize = fields.Integer("input_size", 1),
-        StatedOutputSize = fields.Integer("hidden_size", 1),
-        StatedBias = fields.Bool("bias"),
-    };
 
     // ---- Tensors ----------------------------------------------------------------------------------------------
 
