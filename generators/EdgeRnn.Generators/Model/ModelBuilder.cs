@@ -306,9 +306,9 @@ internal sealed partial class ModelBuilder
         return false;
     }
 
-    private static int CountSubLayers(ManifestSpec manifest)
+    private static long CountSubLayers(ManifestSpec manifest)
     {
-        int n = 0;
+        long n = 0;
         foreach (var d in manifest.Layers) n += d.Kind.SubLayerCount(d);
         return n;
     }
