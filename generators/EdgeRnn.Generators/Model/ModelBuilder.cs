@@ -59,9 +59,6 @@ internal sealed partial class ModelBuilder
         {
             string resolved = PathUtil.Combine(PathUtil.DirectoryOf(_manifest.Path), manifest.WeightsPath);
             _weightsName = PathUtil.FileName(resolved);
-            // The build encodes whatever file the path names (targets/EdgeRnn.targets); say so when that is outside the project.
-            if (projectDirectory.Length > 0 && !PathUtil.IsUnder(resolved, projectDirectory))
-                Report(Descriptors.WeightsOutsideProject, _manifestName, manifest.WeightsPath, resolved, PathUtil.Normalize(projectDirectory));
             WeightsFile? file = null;
             foreach (var w in weights)
                 if (PathUtil.Same(w.SourcePath, resolved)) { file = w; break; }
@@ -70,6 +67,9 @@ internal sealed partial class ModelBuilder
                 Report(Descriptors.WeightsFileNotFound, _manifestName, manifest.WeightsPath, resolved);
                 return null;
             }
+            // The build encoded whatever file the path names (targets/EdgeRnn.targets); say so when that is outside the project.
+            if (projectDirectory.Length > 0 && !PathUtil.IsUnder(resolved, projectDirectory))
+                Report(Descriptors.WeightsOutsideProject, _manifestName, manifest.WeightsPath, resolved, PathUtil.Normalize(projectDirectory));
             if (!ReportContainerError(file.Content)) return null;
             tensors = file.Content.Tensors;
         }
