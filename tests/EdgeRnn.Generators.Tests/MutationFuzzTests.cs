@@ -74,6 +74,7 @@ public class MutationFuzzTests(ITestOutputHelper output)
         var compiled = 0;
         var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         var stopwatch = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 
         for (int i = 0; i < cases; i++)
         {
@@ -103,7 +104,8 @@ public class MutationFuzzTests(ITestOutputHelper output)
                 Assert.Fail($"{where}: {e}\nmodel file:\n{Truncate(text)}\nweights (base64): {Truncate(weights is null ? "" : Convert.ToBase64String(weights))}");
             }
         }
-        output.WriteLine($"{seed.Name}: {cases} cases in {stopwatch.Elapsed.TotalSeconds:F1} s; {parsedSources.Count} distinct sources parsed, {compiled} compiled");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        output.WriteLine($"{seed.Name}: {cases} cases in {stopwatch.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F1} s CPU of the test process); {parsedSources.Count} distinct sources parsed, {compiled} compiled");
         output.WriteLine(string.Join(", ", outcomes.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}")));
         // The mutations reach past the JSON reader: some cases still generate, some fail on the model's checks.
         Assert.True(outcomes.GetValueOrDefault("ok") > 0, "no mutated input generated code");
