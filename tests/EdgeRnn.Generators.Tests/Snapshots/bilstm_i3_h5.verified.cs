@@ -32,8 +32,16 @@ namespace TestModels
 
         private const int SequenceWidth = 10;
 
+        /// <summary>The longest sequence <see cref="Run(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> takes: its workspace of 2 × steps × SequenceWidth floats must fit in an int.</summary>
+        public const int MaxSequenceSteps = 107374182;
+
         /// <summary>Floats of workspace <see cref="Run(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float})"/> needs for a sequence of <paramref name="steps"/> steps.</summary>
-        public static int WorkspaceSize(int steps) => 2 * steps * SequenceWidth;
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="steps"/> is negative or above <see cref="MaxSequenceSteps"/>.</exception>
+        public static int WorkspaceSize(int steps)
+        {
+            if ((uint)steps > MaxSequenceSteps) throw new global::System.ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be from 0 to MaxSequenceSteps ({MaxSequenceSteps}): the workspace of 2 × steps × {SequenceWidth} floats must fit in an int.");
+            return 2 * steps * SequenceWidth;
+        }
 
         /// <summary>Runs a whole sequence <c>[T, InputSize]</c> → <c>[T, OutputSize]</c>, from the initial state: a bidirectional layer's backward direction reads the sequence from its end, so nothing is carried between calls.</summary>
         /// <remarks>Workspace: on the stack for short sequences, otherwise rented from <see cref="global::System.Buffers.ArrayPool{T}.Shared"/> (no allocation once the pool holds a buffer); pass your own with the three-argument overload.</remarks>
@@ -53,19 +61,21 @@ namespace TestModels
             finally { global::System.Buffers.ArrayPool<float>.Shared.Return(rented); }
         }
 
-        /// <summary>Run with a caller-provided workspace of at least <see cref="WorkspaceSize"/> floats.</summary>
+        /// <summary>Run with a caller-provided workspace of at least <see cref="WorkspaceSize"/> floats (a longer one is fine).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, global::System.Span<float> workspace)
         {
             int steps = CheckRun(inputs, outputs);
-            if (workspace.Length < WorkspaceSize(steps)) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(workspace), WorkspaceSize(steps), workspace.Length, "WorkspaceSize(steps)");
-            RunSequence(inputs, outputs, steps, workspace.Slice(0, WorkspaceSize(steps)));
+            int size = WorkspaceSize(steps);
+            if (workspace.Length < size) throw new global::System.ArgumentException($"workspace must hold at least {size} floats (WorkspaceSize({steps})) but has {workspace.Length}.", nameof(workspace));
+            RunSequence(inputs, outputs, steps, workspace.Slice(0, size));
         }
 
         private static int CheckRun(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);
             int steps = inputs.Length / InputSize;
+            if (steps > MaxSequenceSteps) throw new global::System.ArgumentException($"inputs holds {steps} steps, more than MaxSequenceSteps ({MaxSequenceSteps}).", nameof(inputs));
             if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $"{steps} steps × OutputSize {OutputSize}");
             return steps;
         }
