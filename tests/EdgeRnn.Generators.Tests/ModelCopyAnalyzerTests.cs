@@ -173,6 +173,25 @@ public class ModelCopyAnalyzerTests
     }
 
     [Fact]
+    public void A_readonly_ref_field_of_a_ref_struct_refers_to_a_writable_model()
+    {
+        AssertDiagnostics("""
+            readonly ref struct Lease(ref Amp model)
+            {
+                private readonly ref Amp _model = ref model;
+                public void Step(float[] x, float[] y) => _model.Step(x, y);
+            }
+
+            ref struct ReadOnlyLease(ref Amp model)
+            {
+                private ref readonly Amp _model = ref model;
+                public void Reset() => _model.Reset();
+            }
+            """,
+            ("ERNN0029", "_model"));
+    }
+
+    [Fact]
     public void Returning_a_local_hands_the_model_over_and_lambdas_capture_the_variable_itself()
     {
         AssertDiagnostics("""

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Linq;
 using EdgeRnn.Generators.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -71,7 +72,7 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeField(SymbolAnalysisContext context, ModelTypes models)
     {
         var field = (IFieldSymbol)context.Symbol;
-        if (!field.IsReadOnly || field.IsImplicitlyDeclared || !models.Contains(field.Type)) return;
+        if (!field.IsReadOnly || field.RefKind != RefKind.None || field.IsImplicitlyDeclared || !models.Contains(field.Type)) return;
         foreach (var location in field.Locations)
         {
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.ModelStateCannotAdvance, location,
@@ -117,6 +118,10 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
                     _ => null,
                 };
             case IFieldReferenceOperation { Field: var field } reference:
+                // A ref field refers to a model elsewhere: 'readonly ref' only fixes the reference, not the model.
+                if (field.RefKind == RefKind.Ref) return null;
+                if (field.RefKind == RefKind.RefReadOnly)
+                    return new($"'ref readonly' field '{field.ContainingType.Name}.{field.Name}'", "declare it 'ref' instead of 'ref readonly'");
                 if (field.IsReadOnly && !WritableInConstructor(reference, containingMember))
                     return new($"readonly field '{field.ContainingType.Name}.{field.Name}'", "remove 'readonly' from the field");
                 // A field of a struct is as writable as the struct variable holding it; a field of a class always is.
@@ -220,6 +225,7 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeMemberInitializer(OperationAnalysisContext context, ModelTypes models)
     {
         var initializer = (ISymbolInitializerOperation)context.Operation;
+        if (initializer is IFieldInitializerOperation fields && fields.InitializedFields.Any(f => f.RefKind != RefKind.None)) return; // '= ref model'
         if (ExistingModel(initializer.Value, models) is not { } source) return;
         ReportCopy(context, source, "by a member initializer", "start the member from 'new()' and reach the original through a 'ref'");
     }
