@@ -496,6 +496,69 @@ public class ModelCopyAnalyzerTests
             ("ERNN0029", "model"), ("ERNN0029", "model"), ("ERNN0029", "amp"), ("ERNN0029", "amp"));
     }
 
+    // ---- the docs pages' examples ----
+
+    public static TheoryData<string> Pages => ["ERNN0028", "ERNN0029"];
+
+    /// <summary>Each page's "Example" reports its id on exactly the lines marked <c>// ERNNxxxx</c>; its "How to fix" reports nothing.</summary>
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void The_docs_page_examples_report_what_they_say(string id)
+    {
+        string page = File.ReadAllText(Path.Combine(Repo.DiagnosticsDocsDirectory, id + ".md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string example = CSharpBlockAfter(page, "## Example\n");
+        string fixedCode = CSharpBlockAfter(page, "## How to fix\n");
+
+        var (diagnostics, tree) = Analyze(example);
+        var marked = tree.GetText().Lines.Where(l => l.ToString().Contains("// " + id, StringComparison.Ordinal)).Select(l => l.LineNumber);
+        Assert.NotEmpty(marked);
+        Assert.Equal(marked, diagnostics.Select(d => d.Location.GetLineSpan().StartLinePosition.Line).Order());
+        Assert.All(diagnostics, d => Assert.Equal(id, d.Id));
+
+        Assert.Empty(Analyze(fixedCode).Diagnostics);
+    }
+
+    /// <summary>The first C# block after <paramref name="heading"/>, without the model declaration (the tests' Amp is generated).</summary>
+    private static string CSharpBlockAfter(string page, string heading)
+    {
+        int start = page.IndexOf("```csharp\n", page.IndexOf(heading, StringComparison.Ordinal), StringComparison.Ordinal) + "```csharp\n".Length;
+        string block = page[start..page.IndexOf("```", start, StringComparison.Ordinal)];
+        return string.Join("\n", block.Split('\n').Where(l => !l.StartsWith("[EdgeRnnModel(", StringComparison.Ordinal) && l != "public partial struct Amp;"));
+    }
+
+    // ---- robustness ----
+
+    [Fact]
+    public async Task Code_that_does_not_compile_does_not_make_the_analyzer_throw()
+    {
+        var tree = CSharpSyntaxTree.ParseText(Prelude + """
+            class Broken
+            {
+                readonly Amp _model;
+                Amp Missing => _model.Nope;
+                void F(in Amp m, Undefined u)
+                {
+                    var a = u.Model;
+                    Take(a, m);
+                    m.Step(;
+                    _model = m;
+                    return _model;
+                    Amp b = (Amp)u;
+                    b.Reset(1, 2, 3);
+                    foreach (var x in u) x.Step();
+                }
+            }
+            """, TestProject.ParseOptions, TestProject.FullPath(UserFile));
+        var exceptions = new List<Exception>();
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), (e, _, _) => exceptions.Add(e),
+            concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+        var diagnostics = await s_models.Value.AddSyntaxTrees(tree).WithAnalyzers([new ModelCopyAnalyzer()], options)
+            .GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(exceptions);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+        Assert.Contains(diagnostics, d => d.Id == "ERNN0029");
+    }
+
     // ---- shipping ----
 
     [Fact]
