@@ -442,9 +442,18 @@ public class ModelCopyAnalyzerTests
                 public readonly void Process(float[] x, float[] y) => _model.Step(x, y);
                 public readonly void Describe(Span<float> state) => _model.CopyStateTo(state);
             }
+
+            namespace TestModels
+            {
+                public partial struct Amp
+                {
+                    public readonly void Peek(float[] x, float[] y) => Step(x, y);
+                }
+            }
             """,
-            ("ERNN0029", "_model"));
+            ("ERNN0029", "_model"), ("ERNN0029", "Step"));
         Assert.Contains("a copy of 'this' in readonly member 'Process'", diagnostics[0].GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("a copy of 'this' in readonly member 'Peek'", diagnostics[1].GetMessage(), StringComparison.Ordinal);
     }
 
     [Fact]

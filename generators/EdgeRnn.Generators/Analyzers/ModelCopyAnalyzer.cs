@@ -22,6 +22,9 @@ namespace EdgeRnn.Generators.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>What every generated model with state implements (ITokenModel extends it; ISequenceModel does not).</summary>
+    private const string StatefulContractName = "EdgeRnn.IEdgeRnnModel";
+
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(Descriptors.ModelCopied, Descriptors.ModelStateCannotAdvance);
 
@@ -32,7 +35,7 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var attribute = start.Compilation.GetTypeByMetadataName(ModelGenerator.AttributeName);
-            var contract = start.Compilation.GetTypeByMetadataName("EdgeRnn.IEdgeRnnModel");
+            var contract = start.Compilation.GetTypeByMetadataName(StatefulContractName);
             if (attribute is null || contract is null) return;
             var models = new ModelTypes(attribute, contract);
 
@@ -126,12 +129,11 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
                     return new($"readonly field '{field.ContainingType.Name}.{field.Name}'", "remove 'readonly' from the field");
                 // A field of a struct is as writable as the struct variable holding it; a field of a class always is.
                 return reference.Instance is { Type.IsValueType: true } holder ? HiddenCopy(holder, containingMember) : null;
-            case IInstanceReferenceOperation { Type.IsValueType: true } self:
-                if (self.Type is INamedTypeSymbol { IsReadOnly: true } readOnlyStruct)
-                    return new($"'this' in readonly struct '{readOnlyStruct.Name}'", $"make '{readOnlyStruct.Name}' not readonly, or hold the model in a class");
-                if (containingMember is IMethodSymbol { IsReadOnly: true } readOnlyMember)
-                    return new($"'this' in readonly member '{readOnlyMember.Name}'", "remove 'readonly' from the member");
-                return null;
+            case IInstanceReferenceOperation { Type.IsValueType: true }:
+                // (A readonly struct's fields are readonly themselves, so they are reported as fields above.)
+                return containingMember is IMethodSymbol { IsReadOnly: true } readOnlyMember
+                    ? new($"'this' in readonly member '{readOnlyMember.Name}'", "remove 'readonly' from the member")
+                    : null;
             case IInvocationOperation { TargetMethod: var method }:
                 return ReturnedCopy(method.ReturnsByRef, method.ReturnsByRefReadonly, $"'{method.Name}'");
             case IPropertyReferenceOperation { Property: var property }:
