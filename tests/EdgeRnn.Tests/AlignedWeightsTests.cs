@@ -47,7 +47,7 @@ public class AlignedWeightsTests
         var model = new LstmI3H5();
         Span<float> output = stackalloc float[LstmI3H5.OutputSize];
         model.Step([0.5f, -0.25f, 1f], output);
-        var recurrent = RecurrentWeights(model);
+        var recurrent = RecurrentWeights(default); // a static member: the instance only names the type (passing `model` would copy it, ERNN0028)
         Assert.Equal(4 * 8 * 5, recurrent.Length); // one block of 8 units × 4 gates, 5 columns
         Assert.Equal(0, AddressOf(recurrent) % AlignedWeights.Alignment);
     }

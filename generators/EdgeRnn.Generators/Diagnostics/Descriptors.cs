@@ -118,7 +118,14 @@ internal static class Descriptors
         "Bidirectional layers cannot stream",
         "'{0}': {1} is bidirectional: its backward direction reads the sequence from the end, so the model has only Run over whole sequences; remove \"streaming\": true or make the layer unidirectional");
 
-    // ERNN0028 and ERNN0029 belong to the struct-copy analyzer.
+    // ERNN0028-ERNN0029: the struct trap, reported by Analyzers/ModelCopyAnalyzer on the code that uses a model.
+    public static readonly DiagnosticDescriptor ModelCopied = Warning("ERNN0028",
+        "Model struct copied",
+        "The model {0} is copied {1}: the copy and the original each carry their own state, and stepping one does not advance the other; {2}");
+
+    public static readonly DiagnosticDescriptor ModelStateCannotAdvance = Error("ERNN0029",
+        "Model struct state cannot advance",
+        "{0} cannot advance the model's state: {1}; {2}");
 
     public static readonly DiagnosticDescriptor LimitExceeded = Error("ERNN0030",
         "Model exceeds a size limit",
