@@ -1,6 +1,10 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EdgeRnn.Generators.Emit;
 using EdgeRnn.Generators.Tests.Support;
+using EdgeRnn.Kernels;
 using Microsoft.CodeAnalysis;
 using static EdgeRnn.Generators.Tests.Support.SafetensorsFile;
 
@@ -44,8 +48,11 @@ public class EmittedCodeTests(Xunit.Abstractions.ITestOutputHelper output)
         using var image = new MemoryStream();
         var emit = run.Output.Emit(image);
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
-        // Emit compiles everything (a separate GetDiagnostics pass would bind the 2 M weight bytes twice).
+        // Emit compiles everything (a separate GetDiagnostics pass would compile it twice).
         output.WriteLine($"generate {generated.TotalSeconds:F1} s, compile {(clock.Elapsed - generated).TotalSeconds:F1} s, source {run.SingleSource().Length / 1e6:F1} MB");
+        // Base64 is 4/3 characters per weight byte; the rest of the source is a few tens of kilobytes.
+        int weightBytes = 4 * 4 * 256 * (256 + 256 + 2);
+        Assert.True(run.SingleSource().Length < 4 * weightBytes / 3 + 100_000, $"{run.SingleSource().Length} characters of source for {weightBytes} bytes of weights");
         image.Position = 0;
         using var pe = new PEReader(image);
         var md = pe.GetMetadataReader();
@@ -70,10 +77,52 @@ public class EmittedCodeTests(Xunit.Abstractions.ITestOutputHelper output)
     public void Weights_are_written_as_exact_bit_patterns_not_float_text()
     {
         var source = TestProject.ForModel("lstm_i3_h5").Run().SingleSource();
-        Assert.Contains("ReadOnlySpan<byte>", source);
-        Assert.Contains("MemoryMarshal.Cast<byte, float>", source); // biases straight from the RVA bytes
-        Assert.Contains("new global::EdgeRnn.Kernels.AlignedWeights(L0RecurrentWeightsBytes)", source); // matrices copied once, aligned
+        Assert.Contains("new global::EdgeRnn.Kernels.AlignedWeights(", source); // decoded once, aligned
+        Assert.Contains("\"u8, floats: ", source);
+        Assert.Contains("private static global::System.ReadOnlySpan<float> L0RecurrentWeights => PackedWeights.Slice(", source);
         Assert.DoesNotContain("f,", source); // no float literals
         Assert.DoesNotContain("new float[", source);
+        Assert.DoesNotContain("new byte[", source);
+    }
+
+    [Fact]
+    public void The_blob_holds_every_array_bit_for_bit_with_matrices_on_cache_lines()
+    {
+        // Patterns float text would not round-trip: subnormals, negative zero, infinities, NaN payloads.
+        float[] Bits(params uint[] bits) => [.. bits.Select(BitConverter.UInt32BitsToSingle)];
+        var arrays = new (string Name, float[] Values, bool Matrix)[]
+        {
+            ("InitialState", Bits(0x80000000, 0x00000001, 0x7F800000), false),
+            ("L0InputWeights", Bits([.. Enumerable.Range(0, 37).Select(i => 0x3F800000u + (uint)i * 0x01010101u)]), true),
+            ("L0Bias", Bits(0xFF800000, 0x7FC01234, 0x007FFFFF), false),
+            ("L0RecurrentWeights", Bits(0xBF7FFFFF), true),
+            ("Empty", [], false),
+        };
+        var weights = new WeightsEmitter();
+        weights.Comment("a comment");
+        foreach (var (name, values, matrix) in arrays)
+        {
+            if (matrix) weights.Matrix(name, values);
+            else weights.Vector(name, values);
+        }
+        var writer = new SourceWriter();
+        weights.WriteTo(writer);
+        var source = writer.ToString();
+
+        var blob = Regex.Match(source, "\"([A-Za-z0-9+/=]*)\"u8, floats: ([0-9]+)\\);");
+        Assert.True(blob.Success, source);
+        var bytes = Convert.FromBase64String(blob.Groups[1].Value);
+        Assert.Equal(int.Parse(blob.Groups[2].Value, CultureInfo.InvariantCulture) * 4, bytes.Length);
+        Assert.Contains("// a comment", source);
+        foreach (var (name, values, matrix) in arrays)
+        {
+            var slice = Regex.Match(source, $"ReadOnlySpan<float> {name} => PackedWeights\\.Slice\\(([0-9]+), ([0-9]+)\\);");
+            Assert.True(slice.Success, $"no property {name}");
+            int offset = int.Parse(slice.Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.Equal(values.Length, int.Parse(slice.Groups[2].Value, CultureInfo.InvariantCulture));
+            if (matrix) Assert.Equal(0, offset % (AlignedWeights.Alignment / sizeof(float)));
+            for (int i = 0; i < values.Length; i++)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(values[i]), BitConverter.ToUInt32(bytes, 4 * (offset + i)));
+        }
     }
 }
