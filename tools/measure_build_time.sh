@@ -8,10 +8,14 @@
 # and the clean build of a copy of samples/CharLm (0.97 MB of weights). Each figure is the median of --runs runs;
 # a first build (restore, the runtime and generator projects, compiler server start) is not timed.
 #
-#   tools/measure_build_time.sh [--runs 3] [--configuration Debug] [--repo DIR] [--no-charlm] [--keep]
+#   tools/measure_build_time.sh [--runs 3] [--configuration Debug] [--repo DIR] [--no-server] [--no-charlm] [--keep]
+# --no-server: compile without the shared compiler server, MSBuild in one process (-m:1 -nodeReuse:false
+# -p:UseSharedCompilation=false), so every compile is a child process of the build and its CPU time (user + sys) is
+# counted too. The CPU time hardly depends on what else the machine runs; the wall time does.
 # --repo: the EdgeRnn checkout whose targets/EdgeRnn.Source.targets the projects import (default: this one), e.g. an
 # older commit extracted with `git archive` to compare. Needs dotnet and /usr/bin/python3 (standard library only).
 set -euo pipefail
+shopt -s inherit_errexit
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,12 +24,14 @@ runs=3
 configuration=Debug
 charlm=1
 keep=0
+server=1
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --configuration|-c) configuration=$2; shift 2 ;;
     --repo) repo=$(cd "$2" && pwd); shift 2 ;;
     --no-charlm) charlm=0; shift ;;
+    --no-server) server=0; shift ;;
     --keep) keep=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -58,19 +64,27 @@ $code
 CS
 }
 
-# Milliseconds taken by a command; its output goes to $work/last.log, shown if it fails.
+# "wall/cpu" milliseconds taken by a command (cpu: user + sys of it and its children); its output goes to
+# $work/last.log, shown if it fails.
 milliseconds() {
-  local start end
-  start=$(date +%s%N)
-  if ! "$@" >"$work/last.log" 2>&1; then tail -30 "$work/last.log" >&2; echo "failed: $*" >&2; exit 1; fi
-  end=$(date +%s%N)
-  echo $(((end - start) / 1000000))
+  local TIMEFORMAT='%R %U %S' timing
+  if ! timing=$( { time "$@" >"$work/last.log" 2>&1; } 2>&1 ); then
+    tail -30 "$work/last.log" >&2; echo "failed: $*" >&2; exit 1
+  fi
+  echo "$timing" | awk '{printf "%d/%d", $1 * 1000, ($2 + $3) * 1000}'
 }
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+# Median of "wall/cpu" pairs, field $1 (1 = wall, 2 = cpu).
+median() { tr ' ' '\n' | grep . | cut -d/ -f"$1" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 seconds() { awk -v ms="$1" 'BEGIN {printf "%.1f", ms / 1000}'; }
 
-build() { dotnet build "$1" --no-restore -c "$configuration" -nologo -clp:ErrorsOnly; }
+build() {
+  if [ "$server" -eq 1 ]; then
+    dotnet build "$1" --no-restore -c "$configuration" -nologo -clp:ErrorsOnly
+  else
+    UseSharedCompilation=false dotnet build "$1" --no-restore -c "$configuration" -nologo -clp:ErrorsOnly -m:1 -nodeReuse:false
+  fi
+}
 
 # Clean build times of project $1, one per run.
 clean_builds() {
@@ -112,7 +126,7 @@ declare -A figures
 for project in without with; do
   figures[clean_$project]=$(clean_builds "$work/$project")
   figures[edit_$project]=$(edit_builds "$work/$project")
-  echo "$project model: clean builds ${figures[clean_$project]} ms; after a one-line edit ${figures[edit_$project]} ms"
+  echo "$project model: clean builds ${figures[clean_$project]} ms; after a one-line edit ${figures[edit_$project]} ms (wall/cpu)"
 done
 
 if [ "$charlm" -eq 1 ]; then
@@ -120,18 +134,29 @@ if [ "$charlm" -eq 1 ]; then
   cp -r "$repo/samples/CharLm/model" "$repo/samples/CharLm/Program.cs" "$work/charlm/"
   sed "s#../../targets/#$repo/targets/#" "$repo/samples/CharLm/CharLm.csproj" >"$work/charlm/CharLm.csproj"
   figures[clean_charlm]=$(clean_builds "$work/charlm")
-  echo "CharLm: clean builds ${figures[clean_charlm]} ms"
+  echo "CharLm: clean builds ${figures[clean_charlm]} ms (wall/cpu)"
 fi
 
-clean_without=$(echo "${figures[clean_without]}" | median)
-clean_with=$(echo "${figures[clean_with]}" | median)
-edit_without=$(echo "${figures[edit_without]}" | median)
-edit_with=$(echo "${figures[edit_with]}" | median)
+# One table row: label, "wall/cpu" times without and with the model ("" for none).
+row() {
+  local label=$1 without=$2 with=$3 field cells="" w x
+  for field in 1 2; do
+    [ "$field" -eq 2 ] && [ "$server" -eq 1 ] && continue
+    w=$([ -n "$without" ] && echo "$without" | median $field)
+    x=$(echo "$with" | median $field)
+    cells="$cells | ${w:+$(seconds "$w") s} | $(seconds "$x") s | ${w:+$(seconds $((x - w))) s}"
+  done
+  echo "| $label$cells |"
+}
 echo
-echo "| $configuration build, median of $runs | without the model | with the 4.2 MB LSTM | the model adds |"
-echo "| --- | ---: | ---: | ---: |"
-echo "| clean \`dotnet build\` | $(seconds "$clean_without") s | $(seconds "$clean_with") s | $(seconds $((clean_with - clean_without))) s |"
-echo "| rebuild after a one-line Program.cs edit | $(seconds "$edit_without") s | $(seconds "$edit_with") s | $(seconds $((edit_with - edit_without))) s |"
-if [ "$charlm" -eq 1 ]; then
-  echo "| CharLm sample, clean \`dotnet build\` | | $(seconds "$(echo "${figures[clean_charlm]}" | median)") s | |"
+if [ "$server" -eq 1 ]; then
+  echo "| $configuration, median of $runs, wall time | without the model | with the 4.2 MB LSTM | the model adds |"
+  echo "| --- | ---: | ---: | ---: |"
+else
+  echo "| $configuration, no compiler server, median of $runs | wall without | wall with | wall added | CPU without | CPU with | CPU added |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 fi
+row 'clean `dotnet build`' "${figures[clean_without]}" "${figures[clean_with]}"
+row 'rebuild after a one-line Program.cs edit' "${figures[edit_without]}" "${figures[edit_with]}"
+[ "$charlm" -eq 0 ] || row 'CharLm sample, clean `dotnet build`' "" "${figures[clean_charlm]}"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -6,7 +6,7 @@ using EdgeRnn.Tests.Models;
 
 namespace EdgeRnn.Tests;
 
-/// <summary>A model's weights are decoded once from base64, bit for bit, into cache-line-aligned memory.</summary>
+/// <summary>A model's weights are copied once from UTF-16 text or decoded once from base64, bit for bit, into cache-line-aligned memory.</summary>
 public class AlignedWeightsTests
 {
     private static (float[] Values, byte[] Base64) RandomWeights(int floats)
@@ -22,7 +22,7 @@ public class AlignedWeightsTests
     [InlineData(1)]
     [InlineData(17)]
     [InlineData(1000)]
-    public void The_decoded_weights_are_exact_and_start_on_a_cache_line(int floats)
+    public void Weights_from_base64_are_exact_and_start_on_a_cache_line(int floats)
     {
         var (values, base64) = RandomWeights(floats);
 
@@ -32,6 +32,32 @@ public class AlignedWeightsTests
         Assert.Equal(floats, weights.Length);
         Assert.True(MemoryMarshal.AsBytes(span).SequenceEqual(MemoryMarshal.AsBytes(values.AsSpan())), "the bits changed");
         if (floats > 0) Assert.Equal(0, AddressOf(span) % AlignedWeights.Alignment);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(1000)]
+    public void Weights_from_UTF16_text_are_exact_and_start_on_a_cache_line(int floats)
+    {
+        var (values, _) = RandomWeights(floats);
+        // Each char is one little-endian byte pair, as the generator writes it.
+        var text = new string(MemoryMarshal.Cast<byte, char>(MemoryMarshal.AsBytes(values.AsSpan())));
+
+        var weights = new AlignedWeights(text, floats);
+        var span = weights.Slice(0, floats);
+
+        Assert.Equal(floats, weights.Length);
+        Assert.True(MemoryMarshal.AsBytes(span).SequenceEqual(MemoryMarshal.AsBytes(values.AsSpan())), "the bits changed");
+        if (floats > 0) Assert.Equal(0, AddressOf(span) % AlignedWeights.Alignment);
+    }
+
+    [Fact]
+    public void UTF16_text_of_another_length_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new AlignedWeights(new string('a', 7), 4));
+        Assert.Contains("8 characters for 4 floats, got 7", error.Message);
     }
 
     [Fact]
@@ -56,7 +82,7 @@ public class AlignedWeightsTests
     [Theory]
     [InlineData(6, 7)] // more text than floats
     [InlineData(8, 7)] // fewer
-    public void Text_of_another_length_is_rejected(int floatsInText, int floatsExpected)
+    public void Base64_of_another_length_is_rejected(int floatsInText, int floatsExpected)
     {
         var (_, base64) = RandomWeights(floatsInText);
         var error = Assert.Throws<ArgumentException>(() => new AlignedWeights(base64, floatsExpected));

@@ -11,17 +11,28 @@ namespace EdgeRnn.Generators.Emit;
 /// and <see cref="WriteTo"/> writes them as one blob and a <c>ReadOnlySpan&lt;float&gt;</c> property per array.
 /// </summary>
 /// <remarks>
-/// The blob is one base64 <c>"..."u8</c> literal holding the exact IEEE-754 bits (no float-text rounding),
-/// decoded once into 64-byte-aligned pinned memory by EdgeRnn.Kernels.AlignedWeights when the model type is first
-/// used. Base64 in a UTF-8 literal is 1.33 source characters per weight byte, which the compiler lexes and emits
-/// as RVA data without binding anything per byte: a 4 MB model compiles in seconds, where the same weights as
-/// <c>new byte[] { 0x.., ... }</c> (5.6 characters and one bound constant per byte) took minutes
-/// (docs/benchmarks.md, "Build time").
+/// The blob holds the exact IEEE-754 bits (no float-text rounding) in one string literal, copied once into
+/// 64-byte-aligned pinned memory by EdgeRnn.Kernels.AlignedWeights when the model type is first used. The C#
+/// compiler lexes a string literal as one token and binds nothing per byte, so a 4 MB model adds seconds to a build,
+/// where the same weights as <c>new byte[] { 0x.., ... }</c> (5.6 characters and one bound constant per byte) took
+/// minutes (docs/benchmarks.md, "Build time"):
+/// <list type="bullet">
+/// <item>Up to <see cref="Utf16Limit"/> bytes: a <c>"..."</c> literal whose UTF-16 code units are the blob's byte
+/// pairs (0.58 characters per byte with the escapes), the fastest form measured.</item>
+/// <item>Larger: base64 in a <c>"..."u8</c> literal (1.33 characters per byte, about 0.4 s more per MB than UTF-16,
+/// because the compiler lowers a UTF-8 literal byte by byte), which has no size limit.</item>
+/// </list>
 /// </remarks>
 internal sealed class WeightsEmitter
 {
     /// <summary>The generated static field holding the decoded blob.</summary>
     internal const string BlobField = "PackedWeights";
+
+    /// <summary>
+    /// Largest blob written as UTF-16 text. String literals share the assembly's user-string heap, 16 MiB (ECMA-335
+    /// II.24.2.4; more is error CS8103): three models at this size fit with 1 MiB left for the program's own strings.
+    /// </summary>
+    internal const int Utf16Limit = 5 << 20;
 
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 
@@ -39,7 +50,8 @@ internal sealed class WeightsEmitter
     /// <summary>A vector read element by element (biases, embedding rows, initial state): packed right after the previous array.</summary>
     public void Vector(string name, float[] values) => _entries.Add((null, name, values, false));
 
-    public void WriteTo(SourceWriter w)
+    /// <param name="utf16Limit">Largest blob, in bytes, written as UTF-16 text (tests lower it to reach the base64 form).</param>
+    public void WriteTo(SourceWriter w, int utf16Limit = Utf16Limit)
     {
         // Offsets in floats; the gaps before aligned arrays stay zero.
         var offsets = new int[_entries.Count];
@@ -69,7 +81,10 @@ internal sealed class WeightsEmitter
             }
         }
 
-        w.Line("// Weights: one 64-byte-aligned blob decoded once from base64 (exact IEEE-754 bits), matrices on cache lines.");
+        bool utf16 = blob.Length <= utf16Limit;
+        w.Line(utf16
+            ? "// Weights: one 64-byte-aligned blob copied once from a string literal (UTF-16 code units = little-endian byte pairs of the exact IEEE-754 bits), matrices on cache lines."
+            : "// Weights: one 64-byte-aligned blob decoded once from base64 (exact IEEE-754 bits, little-endian), matrices on cache lines.");
         foreach (var ((comment, name, values, _), offset) in Zip(_entries, offsets))
         {
             if (comment is not null) w.Line("// " + comment);
@@ -78,8 +93,29 @@ internal sealed class WeightsEmitter
         w.Line($"private static readonly global::EdgeRnn.Kernels.AlignedWeights {BlobField} = new global::EdgeRnn.Kernels.AlignedWeights(");
         w.Indent();
         w.Append("    \"");
-        w.Append(Convert.ToBase64String(blob));
-        w.Append($"\"u8, floats: {Int(total)});\n");
+        if (utf16) AppendUtf16(w, blob);
+        else w.Append(Convert.ToBase64String(blob));
+        w.Append(utf16 ? "\"" : "\"u8");
+        w.Append($", floats: {Int(total)});\n");
+    }
+
+    /// <summary>
+    /// The blob's byte pairs as UTF-16 code units, each written as itself except where a literal can't hold it
+    /// verbatim or the UTF-8 source file could not (quotes, backslash, controls, line separators, surrogates,
+    /// specials): those as <c>\uXXXX</c>.
+    /// </summary>
+    private static void AppendUtf16(SourceWriter w, byte[] blob)
+    {
+        var text = new System.Text.StringBuilder(blob.Length / 2 + blob.Length / 16);
+        for (int i = 0; i < blob.Length; i += 2)
+        {
+            char c = (char)(blob[i] | blob[i + 1] << 8);
+            if (c < 0x20 || c == '"' || c == '\\' || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029' || char.IsSurrogate(c) || c >= '\uFFF0')
+                text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            else
+                text.Append(c);
+        }
+        w.Append(text.ToString());
     }
 
     private static IEnumerable<(T, int)> Zip<T>(List<T> items, int[] numbers)
