@@ -6,9 +6,9 @@
 #   clean build      rm -rf bin obj; dotnet restore; time `dotnet build --no-restore`
 #   one-line edit    change one line of Program.cs; time `dotnet build --no-restore`
 # and the clean build of a copy of samples/CharLm (0.97 MB of weights). Each figure is the median of --runs runs;
-# a first build (restore, the runtime and generator projects, compiler server start) is not timed.
+# a first build (restore, the runtime and generator projects, the compiler server if used) is not timed.
 #
-#   tools/measure_build_time.sh [--runs 3] [--configuration Debug] [--repo DIR] [--no-server] [--no-charlm] [--keep]
+#   tools/measure_build_time.sh [--runs 3] [--configuration Debug] [--repo DIR] [--no-server] [--no-lstm] [--no-charlm] [--keep]
 # --no-server: compile without the shared compiler server, MSBuild in one process (-m:1 -nodeReuse:false
 # -p:UseSharedCompilation=false), so every compile is a child process of the build and its CPU time (user + sys) is
 # counted too. The CPU time hardly depends on what else the machine runs; the wall time does.
@@ -23,6 +23,7 @@ tools=$repo/tools
 runs=3
 configuration=Debug
 charlm=1
+lstm=1
 keep=0
 server=1
 while [ $# -gt 0 ]; do
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --configuration|-c) configuration=$2; shift 2 ;;
     --repo) repo=$(cd "$2" && pwd); shift 2 ;;
     --no-charlm) charlm=0; shift ;;
+    --no-lstm) lstm=0; shift ;;
     --no-server) server=0; shift ;;
     --keep) keep=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -91,7 +93,7 @@ clean_builds() {
   local dir=$1 times=""
   for _ in $(seq "$runs"); do
     rm -rf "$dir/bin" "$dir/obj"
-    dotnet restore "$dir" -v q >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }
+    dotnet restore "$dir" -v q >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; exit 1; }
     times="$times $(milliseconds build "$dir")"
   done
   echo "$times"
@@ -118,12 +120,12 @@ Console.WriteLine(output[0]);
 [EdgeRnn.EdgeRnnModel("model/big.edgernn.json")]
 public partial struct Big;'
 
-echo "warm-up build (not timed): the runtime and generator projects, the compiler server"
+echo "warm-up build (not timed): restore, the runtime and generator projects"
 dotnet restore "$work/without" -v q >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }
 milliseconds build "$work/without" >/dev/null
 
 declare -A figures
-for project in without with; do
+for project in $([ "$lstm" -eq 1 ] && echo without with); do
   figures[clean_$project]=$(clean_builds "$work/$project")
   figures[edit_$project]=$(edit_builds "$work/$project")
   echo "$project model: clean builds ${figures[clean_$project]} ms; after a one-line edit ${figures[edit_$project]} ms (wall/cpu)"
@@ -131,7 +133,8 @@ done
 
 if [ "$charlm" -eq 1 ]; then
   mkdir -p "$work/charlm"
-  cp -r "$repo/samples/CharLm/model" "$repo/samples/CharLm/Program.cs" "$work/charlm/"
+  # The sample with the repository's shared settings (target framework, language version) next to it.
+  cp -r "$repo/samples/CharLm/model" "$repo/samples/CharLm/Program.cs" "$repo/Directory.Build.props" "$work/charlm/"
   sed "s#../../targets/#$repo/targets/#" "$repo/samples/CharLm/CharLm.csproj" >"$work/charlm/CharLm.csproj"
   figures[clean_charlm]=$(clean_builds "$work/charlm")
   echo "CharLm: clean builds ${figures[clean_charlm]} ms (wall/cpu)"
@@ -156,7 +159,9 @@ else
   echo "| $configuration, no compiler server, median of $runs | wall without | wall with | wall added | CPU without | CPU with | CPU added |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 fi
-row 'clean `dotnet build`' "${figures[clean_without]}" "${figures[clean_with]}"
-row 'rebuild after a one-line Program.cs edit' "${figures[edit_without]}" "${figures[edit_with]}"
+if [ "$lstm" -eq 1 ]; then
+  row 'clean `dotnet build`' "${figures[clean_without]}" "${figures[clean_with]}"
+  row 'rebuild after a one-line Program.cs edit' "${figures[edit_without]}" "${figures[edit_with]}"
+fi
 [ "$charlm" -eq 0 ] || row 'CharLm sample, clean `dotnet build`' "" "${figures[clean_charlm]}"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
