@@ -145,7 +145,8 @@ row() {
   local label=$1 without=$2 with=$3 field cells="" w x
   for field in 1 2; do
     [ "$field" -eq 2 ] && [ "$server" -eq 1 ] && continue
-    w=$([ -n "$without" ] && echo "$without" | median $field)
+    w=""
+    [ -z "$without" ] || w=$(echo "$without" | median $field)
     x=$(echo "$with" | median $field)
     cells="$cells | ${w:+$(seconds "$w") s} | $(seconds "$x") s | ${w:+$(seconds $((x - w))) s}"
   done
