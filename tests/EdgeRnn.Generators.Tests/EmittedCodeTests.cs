@@ -137,4 +137,15 @@ public class EmittedCodeTests(Xunit.Abstractions.ITestOutputHelper output)
                 Assert.Equal(BitConverter.SingleToUInt32Bits(values[i]), BitConverter.ToUInt32(bytes, 4 * (offset + i)));
         }
     }
+
+    [Fact]
+    public void Without_arrays_no_blob_field_is_written()
+    {
+        // A field nothing reads would be warning CS0414 in the user's project.
+        var weights = new WeightsEmitter();
+        weights.Comment("no weights");
+        var writer = new SourceWriter();
+        weights.WriteTo(writer);
+        Assert.DoesNotContain(WeightsEmitter.BlobField, writer.ToString());
+    }
 }

@@ -12,15 +12,14 @@ namespace EdgeRnn.Generators.Emit;
 /// </summary>
 /// <remarks>
 /// The blob holds the exact IEEE-754 bits (no float-text rounding) in one string literal, copied once into
-/// 64-byte-aligned pinned memory by EdgeRnn.Kernels.AlignedWeights when the model type is first used. The C#
-/// compiler lexes a string literal as one token and binds nothing per byte, so a 4 MB model adds seconds to a build,
-/// where the same weights as <c>new byte[] { 0x.., ... }</c> (5.6 characters and one bound constant per byte) took
-/// minutes (docs/benchmarks.md, "Build time"):
+/// 64-byte-aligned pinned memory by EdgeRnn.Kernels.AlignedWeights when the model type is first used. Per MB of
+/// weights the compiler spends 9.2 s of CPU on <c>new byte[] { 0x.., ... }</c> (5.6 characters and one bound
+/// constant per byte), 0.4 s on base64 in a <c>"..."u8</c> literal (which it still lowers to one bound constant per
+/// byte) and nothing measurable on a UTF-16 <c>"..."</c> literal (docs/benchmarks.md, "Build time"). So:
 /// <list type="bullet">
 /// <item>Up to <see cref="Utf16Limit"/> bytes: a <c>"..."</c> literal whose UTF-16 code units are the blob's byte
-/// pairs (0.58 characters per byte with the escapes), the fastest form measured.</item>
-/// <item>Larger: base64 in a <c>"..."u8</c> literal (1.33 characters per byte, about 0.4 s more per MB than UTF-16,
-/// because the compiler lowers a UTF-8 literal byte by byte), which has no size limit.</item>
+/// pairs (0.58 characters per byte with the escapes).</item>
+/// <item>Larger: base64 in a <c>"..."u8</c> literal (1.33 characters per byte), which has no size limit.</item>
 /// </list>
 /// </remarks>
 internal sealed class WeightsEmitter
@@ -29,8 +28,9 @@ internal sealed class WeightsEmitter
     internal const string BlobField = "PackedWeights";
 
     /// <summary>
-    /// Largest blob written as UTF-16 text. String literals share the assembly's user-string heap, 16 MiB (ECMA-335
-    /// II.24.2.4; more is error CS8103): three models at this size fit with 1 MiB left for the program's own strings.
+    /// Largest blob written as UTF-16 text. String literals share the assembly's user-string heap, which string
+    /// tokens address with 24 bits: a literal that starts past 16 MiB is error CS8103. Three models at this size
+    /// fit with 1 MiB left for the program's own strings.
     /// </summary>
     internal const int Utf16Limit = 5 << 20;
 
@@ -53,6 +53,9 @@ internal sealed class WeightsEmitter
     /// <param name="utf16Limit">Largest blob, in bytes, written as UTF-16 text (tests lower it to reach the base64 form).</param>
     public void WriteTo(SourceWriter w, int utf16Limit = Utf16Limit)
     {
+        // No arrays (no layer with weights): no blob, so no field that nothing reads.
+        if (_entries.TrueForAll(e => e.Comment is not null)) return;
+
         // Offsets in floats; the gaps before aligned arrays stay zero.
         var offsets = new int[_entries.Count];
         int total = 0;
