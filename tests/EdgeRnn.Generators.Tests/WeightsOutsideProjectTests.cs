@@ -54,6 +54,15 @@ public class WeightsOutsideProjectTests
     }
 
     [Fact]
+    public void A_model_kept_outside_the_project_with_its_weights_beside_it_gets_no_warning()
+    {
+        // The manifest itself is an item of another project (as the tests include samples/CharLm's model).
+        Assert.Empty(Build("lstm_i3_h5.safetensors", "/proj/Models/lstm_i3_h5.safetensors", Repo.Weights("lstm_i3_h5"), projectDirectory: "/elsewhere/app"));
+        var climbing = Build("../../shared/w.safetensors", "/shared/w.safetensors", Repo.Weights("lstm_i3_h5"), projectDirectory: "/elsewhere/app");
+        Assert.Equal("ERNN0032", Assert.Single(climbing).Id);
+    }
+
+    [Fact]
     public void A_sibling_directory_sharing_the_project_name_prefix_is_outside()
     {
         var diagnostics = Build("../../proj-other/w.safetensors", "/proj-other/w.safetensors", Repo.Weights("lstm_i3_h5"));

@@ -67,8 +67,9 @@ internal sealed partial class ModelBuilder
                 Report(Descriptors.WeightsFileNotFound, _manifestName, manifest.WeightsPath, resolved);
                 return null;
             }
-            // The build encoded whatever file the path names (targets/EdgeRnn.targets); say so when that is outside the project.
-            if (projectDirectory.Length > 0 && !PathUtil.IsUnder(resolved, projectDirectory))
+            // The build encoded whatever file the path names (targets/EdgeRnn.targets); say so when that is outside the
+            // project and outside the manifest's own folder (a model kept elsewhere with its weights beside it is fine).
+            if (projectDirectory.Length > 0 && !PathUtil.IsUnder(resolved, projectDirectory) && !PathUtil.IsUnder(resolved, PathUtil.DirectoryOf(_manifest.Path)))
                 Report(Descriptors.WeightsOutsideProject, _manifestName, manifest.WeightsPath, resolved, PathUtil.Normalize(projectDirectory));
             if (!ReportContainerError(file.Content)) return null;
             tensors = file.Content.Tensors;
