@@ -32,6 +32,7 @@ from safetensors_io import quantize, read_safetensors, write_safetensors  # noqa
 # The reference-file format lives with the exporter (tools/edgernn_export), which writes the same files for users.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "edgernn_export"))
 from edgernn_export.reference_file import expected_text, flist, fnum  # noqa: E402,F401
+import mut_cells  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS_DIR = os.path.join(ROOT, "tests", "EdgeRnn.Tests", "Models")
@@ -57,6 +58,12 @@ def GRU(i, h, prefix="rnn", num_layers=1, bias=True):
 def RNN(i, h, nonlinearity, prefix="rnn", num_layers=1, bias=True):
     return dict(type="rnn", prefix=prefix, input=i, hidden=h, num_layers=num_layers, bias=bias,
                 nonlinearity=nonlinearity)
+
+
+def MUT(kind, i, h, prefix="rnn", num_layers=1, bias=True):
+    """kind: "mut1", "mut2" or "mut3" (tools/mut_cells.py)."""
+    assert kind in mut_cells.KINDS, kind
+    return dict(type=kind, prefix=prefix, input=i, hidden=h, num_layers=num_layers, bias=bias)
 
 
 def Linear(i, o, prefix="head", activation=UNSET, bias=True):
@@ -162,6 +169,42 @@ CASES = [
     case("linear_first", 131,
          [Linear(5, 7, prefix="pre", activation="relu"), LSTM(7, 9), Linear(9, 2)],
          "A relu linear pre-layer (5->7) feeding an LSTM (7->9) and a linear head (9->2)."),
+    # MUT1-MUT3 (tools/mut_cells.py). MUT1 and MUT2 add x to hidden-sized vectors, so input = hidden.
+    case("mut1_i5_h5", 601, [MUT("mut1", 5, 5)],
+         "Single-layer MUT1 (input 5, hidden 5)."),
+    case("mut2_i6_h6", 602, [MUT("mut2", 6, 6)],
+         "Single-layer MUT2 (input 6, hidden 6)."),
+    case("mut3_i4_h7", 603, [MUT("mut3", 4, 7)],
+         "Single-layer MUT3 (input 4, hidden 7)."),
+    case("mut1_2layer_i7_h7", 604, [MUT("mut1", 7, 7, num_layers=2)],
+         "Two stacked MUT1 layers in one module (num_layers=2, input 7, hidden 7)."),
+    case("mut2_2layer_i9_h9", 605, [MUT("mut2", 9, 9, num_layers=2)],
+         "Two stacked MUT2 layers in one module (num_layers=2, input 9, hidden 9)."),
+    case("mut3_2layer_i3_h9", 606, [MUT("mut3", 3, 9, num_layers=2)],
+         "Two stacked MUT3 layers in one module (num_layers=2, input 3, hidden 9)."),
+    case("mut1_nobias_i4_h4", 607, [MUT("mut1", 4, 4, bias=False)],
+         "MUT1 without bias tensors (bias=False, input 4, hidden 4)."),
+    case("mut2_nobias_2layer_i5_h5", 608, [MUT("mut2", 5, 5, num_layers=2, bias=False)],
+         "Two-layer MUT2 without bias tensors (bias=False, input 5, hidden 5)."),
+    case("mut3_nobias_2layer_i5_h6", 609, [MUT("mut3", 5, 6, num_layers=2, bias=False)],
+         "Two-layer MUT3 without bias tensors (bias=False, input 5, hidden 6)."),
+    case("mut3_odd_i13_h37_head", 610, [MUT("mut3", 13, 37), Linear(37, 5, activation="tanh")],
+         "MUT3 with odd sizes spanning three weight panels (input 13, hidden 37) and a tanh head to 5 "
+         "outputs.", steps=100),
+    case("mut1_2layer_i33_h33_head", 611, [MUT("mut1", 33, 33, num_layers=2), Linear(33, 2)],
+         "Two-layer MUT1 (input 33, hidden 33) with a linear head to 2 outputs.", steps=100),
+    case("mut2_head_sigmoid_i8_h8", 612, [MUT("mut2", 8, 8), Linear(8, 3, activation="sigmoid")],
+         "MUT2 (input 8, hidden 8) with a sigmoid linear head."),
+    case("mut1_saturated_i4_h4", 613, [MUT("mut1", 4, 4)],
+         "MUT1 driven by 20x randn inputs so that tanh(x) and the gates saturate.", scale=20.0),
+    case("mut2_saturated_i5_h5", 614, [MUT("mut2", 5, 5)],
+         "MUT2 driven by 20x randn inputs so that the gates (r gets x itself) saturate.", scale=20.0),
+    case("mut3_saturated_i3_h6", 615, [MUT("mut3", 3, 6)],
+         "MUT3 driven by 20x randn inputs so that the gates saturate.", scale=20.0),
+    case("mut_stack_lstm_mut3_mut2", 616,
+         [LSTM(3, 8, prefix="enc"), MUT("mut3", 8, 8, prefix="mid"), MUT("mut2", 8, 8, prefix="dec")],
+         "An LSTM encoder feeding a MUT3 and a MUT2 layer with prefixes enc/mid/dec (state order: "
+         "h, c of the LSTM, then h of each MUT)."),
 ]
 
 SAMPLE = case("amp", 2024, [LSTM(1, 16, prefix="rec"), Linear(16, 1, prefix="lin")],
@@ -185,6 +228,9 @@ def make_module(spec):
                       nonlinearity=spec["nonlinearity"], bias=spec["bias"], batch_first=True)
     if t == "linear":
         return nn.Linear(spec["input"], spec["output"], bias=spec["bias"])
+    if t in mut_cells.KINDS:
+        return mut_cells.make(t, spec["input"], spec["hidden"], num_layers=spec["num_layers"],
+                              bias=spec["bias"], batch_first=True)
     raise ValueError(t)
 
 
@@ -274,6 +320,10 @@ def numpy_reference(c, tensors, x):
                 h_seq = np.maximum(h_seq, 0.0)
             continue
         H = spec["hidden"]
+        if spec["type"] in mut_cells.KINDS:
+            h_seq, finals = mut_cells.numpy_reference(spec["type"], w, p, spec["num_layers"], H, h_seq)
+            state += finals
+            continue
         for l in range(spec["num_layers"]):
             Wi, Wh = w[p + "weight_ih_l%d" % l], w[p + "weight_hh_l%d" % l]
             if spec["bias"]:

@@ -49,7 +49,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         var manifests = files
             .Where(static f => f.Kind == FileKind.Model)
-            .Select(static (f, _) => Guard(f.Path, () => ManifestParser.Parse(f.Path, f.Content ?? ""),
+            // A model item whose file is missing has no text: the compiler reports CS2001 for it, so nothing here
+            // adds a misleading "not valid JSON".
+            .Select(static (f, _) => f.Content is null ? new ManifestResult(f.Path, null, EquatableArray<DiagnosticInfo>.Empty) : Guard(f.Path, () => ManifestParser.Parse(f.Path, f.Content),
                 d => new ManifestResult(f.Path, null, new EquatableArray<DiagnosticInfo>([d]))))
             .WithTrackingName(Steps.Manifests);
 
@@ -58,10 +60,17 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Select(static (f, _) => DecodeWeights(f))
             .WithTrackingName(Steps.Weights);
 
+        var projectDirectory = context.AnalyzerConfigOptionsProvider.Select(static (o, _) =>
+            o.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var dir) ? dir : "");
+
         var models = manifests
             .Combine(weights.Collect())
-            .Select(static (pair, _) => Guard(pair.Left.Path, () => ModelBuilder.Build(pair.Left, pair.Right),
-                d => new ModelResult(pair.Left.Path, null, new EquatableArray<DiagnosticInfo>([d]))))
+            .Combine(projectDirectory)
+            // A manifest that did not parse yet has no diagnostics is a missing file (the compiler's CS2001 says so): nothing to build.
+            .Select(static (pair, _) => pair.Left.Left is { Spec: null, Diagnostics.Length: 0 } missing
+                ? new ModelResult(missing.Path, null, EquatableArray<DiagnosticInfo>.Empty)
+                : Guard(pair.Left.Left.Path, () => ModelBuilder.Build(pair.Left.Left, pair.Left.Right, pair.Right),
+                d => new ModelResult(pair.Left.Left.Path, null, new EquatableArray<DiagnosticInfo>([d]))))
             .WithTrackingName(Steps.Models);
 
         // Manifest and weights problems are reported once per model file, whether or not a struct uses it yet.
@@ -76,8 +85,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Collect();
 
         var fileIndex = files.Select(static (f, _) => new FileEntry(f.Path, f.Kind)).Collect();
-        var projectDirectory = context.AnalyzerConfigOptionsProvider.Select(static (o, _) =>
-            o.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var dir) ? dir : "");
 
         var targets = context.SyntaxProvider
             .ForAttributeWithMetadataName(AttributeName,

@@ -267,4 +267,14 @@ public class DeclarationDiagnosticsTests
         Assert.Empty(run.GeneratedSources);
         Assert.Single(run.PlaceholderSources);
     }
+
+    [Fact]
+    public void A_model_item_whose_file_is_missing_adds_nothing_to_the_compilers_CS2001()
+    {
+        var run = new TestProject().AddMissingModel("Models/missing.edgernn.json").AddModelStruct("Models/missing.edgernn.json").Run();
+        run.AssertNoGeneratorFailure();
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.PlaceholderSources);
+        Assert.Empty(run.CompilationErrors());
+    }
 }

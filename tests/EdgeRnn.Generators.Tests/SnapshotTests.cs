@@ -15,6 +15,7 @@ public class SnapshotTests
         ["lstm_i3_h5"] = () => TestProject.ForModel("lstm_i3_h5"),                       // LSTM, streaming
         ["gru_i4_h7"] = () => TestProject.ForModel("gru_i4_h7"),                         // GRU
         ["rnn_relu_i5_h4"] = () => TestProject.ForModel("rnn_relu_i5_h4"),               // Elman RNN, relu
+        ["mut3_i4_h7"] = () => TestProject.ForModel("mut3_i4_h7"),                       // MUT3 (mut1, mut2: the same calls, another MutVariant)
         ["bilstm_i3_h5"] = () => TestProject.ForModel("bilstm_i3_h5"),                   // bidirectional: sequence-only Run
         ["gru_head_sigmoid"] = () => TestProject.ForModel("gru_head_sigmoid"),           // linear head with an activation
         ["lstm_proj_i4_h9_p5"] = () => TestProject.ForModel("lstm_proj_i4_h9_p5"),       // LSTM with proj_size, then linear

@@ -1,11 +1,13 @@
-using Xunit.Abstractions;
 using System.Runtime.Intrinsics;
+using EdgeRnn.Kernels;
+using Xunit.Abstractions;
 
 namespace EdgeRnn.Tests;
 
 /// <summary>
-/// CI runs the tests again under DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0 and DOTNET_EnableHWIntrinsic=0;
-/// this checks the switch really took effect, so a green run proves the path it names.
+/// CI runs the tests again under EDGERNN_FORCE_VECTOR512=1, DOTNET_EnableAVX2=0 and DOTNET_EnableHWIntrinsic=0 (and
+/// DOTNET_EnableAVX512=0 reaches the AVX2 path on AVX-512 machines); this checks the switch really took effect, in the
+/// runtime and in the kernels' waterfall, so a green run proves the path it names.
 /// </summary>
 public class IsaTests
 {
@@ -23,8 +25,18 @@ public class IsaTests
             Assert.False(Vector256.IsHardwareAccelerated);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
             Assert.False(Vector512.IsHardwareAccelerated);
-        if (Environment.GetEnvironmentVariable("EDGERNN_FORCE_VECTOR512") == "1")
-            Assert.True(EdgeRnn.Kernels.PanelGemv.ForceVector512, "the Vector512 kernel path is forced");
+        bool forced = Environment.GetEnvironmentVariable("EDGERNN_FORCE_VECTOR512") == "1";
+        Assert.Equal(forced, Isa.ForceVector512);
+        _output.WriteLine($"kernel path: {Isa.Widest}");
+        // The waterfall the kernels follow (Isa.Widest) honours each switch.
+        if (forced)
+            Assert.Equal(SimdWidth.Vector512, Isa.Widest);
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0")
+            Assert.Equal(SimdWidth.Scalar, Isa.Widest);
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0")
+            Assert.Equal(SimdWidth.Vector128, Isa.Widest);
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
+            Assert.Equal(SimdWidth.Vector256, Isa.Widest);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") is null && Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") is null)
             Assert.True(Vector128.IsHardwareAccelerated, "this machine has SIMD; only the switches turn it off");
     }

@@ -38,6 +38,22 @@ namespace EdgeRnn.Tests.Models;
 [EdgeRnnModel("Models/lstm_nobias_i3_h5.edgernn.json")] public partial struct LstmNobiasI3H5;
 [EdgeRnnModel("Models/lstm_saturated_i3_h5.edgernn.json")] public partial struct LstmSaturatedI3H5;
 [EdgeRnnModel("Models/lstm_unprefixed.edgernn.json")] public partial struct LstmUnprefixed;
+[EdgeRnnModel("Models/mut1_2layer_i33_h33_head.edgernn.json")] public partial struct Mut12layerI33H33Head;
+[EdgeRnnModel("Models/mut1_2layer_i7_h7.edgernn.json")] public partial struct Mut12layerI7H7;
+[EdgeRnnModel("Models/mut1_i5_h5.edgernn.json")] public partial struct Mut1I5H5;
+[EdgeRnnModel("Models/mut1_nobias_i4_h4.edgernn.json")] public partial struct Mut1NobiasI4H4;
+[EdgeRnnModel("Models/mut1_saturated_i4_h4.edgernn.json")] public partial struct Mut1SaturatedI4H4;
+[EdgeRnnModel("Models/mut2_2layer_i9_h9.edgernn.json")] public partial struct Mut22layerI9H9;
+[EdgeRnnModel("Models/mut2_head_sigmoid_i8_h8.edgernn.json")] public partial struct Mut2HeadSigmoidI8H8;
+[EdgeRnnModel("Models/mut2_i6_h6.edgernn.json")] public partial struct Mut2I6H6;
+[EdgeRnnModel("Models/mut2_nobias_2layer_i5_h5.edgernn.json")] public partial struct Mut2Nobias2layerI5H5;
+[EdgeRnnModel("Models/mut2_saturated_i5_h5.edgernn.json")] public partial struct Mut2SaturatedI5H5;
+[EdgeRnnModel("Models/mut3_2layer_i3_h9.edgernn.json")] public partial struct Mut32layerI3H9;
+[EdgeRnnModel("Models/mut3_i4_h7.edgernn.json")] public partial struct Mut3I4H7;
+[EdgeRnnModel("Models/mut3_nobias_2layer_i5_h6.edgernn.json")] public partial struct Mut3Nobias2layerI5H6;
+[EdgeRnnModel("Models/mut3_odd_i13_h37_head.edgernn.json")] public partial struct Mut3OddI13H37Head;
+[EdgeRnnModel("Models/mut3_saturated_i3_h6.edgernn.json")] public partial struct Mut3SaturatedI3H6;
+[EdgeRnnModel("Models/mut_stack_lstm_mut3_mut2.edgernn.json")] public partial struct MutStackLstmMut3Mut2;
 [EdgeRnnModel("Models/rnn_2layer_relu_i3_h7.edgernn.json")] public partial struct Rnn2layerReluI3H7;
 [EdgeRnnModel("Models/rnn_head_relu.edgernn.json")] public partial struct RnnHeadRelu;
 [EdgeRnnModel("Models/rnn_relu_i5_h4.edgernn.json")] public partial struct RnnReluI5H4;
@@ -89,6 +105,22 @@ internal static class ReferenceModels
         ["lstm_nobias_i3_h5"] = new ReferenceCase<LstmNobiasI3H5>("lstm_nobias_i3_h5"),
         ["lstm_saturated_i3_h5"] = new ReferenceCase<LstmSaturatedI3H5>("lstm_saturated_i3_h5"),
         ["lstm_unprefixed"] = new ReferenceCase<LstmUnprefixed>("lstm_unprefixed"),
+        ["mut1_2layer_i33_h33_head"] = new ReferenceCase<Mut12layerI33H33Head>("mut1_2layer_i33_h33_head"),
+        ["mut1_2layer_i7_h7"] = new ReferenceCase<Mut12layerI7H7>("mut1_2layer_i7_h7"),
+        ["mut1_i5_h5"] = new ReferenceCase<Mut1I5H5>("mut1_i5_h5"),
+        ["mut1_nobias_i4_h4"] = new ReferenceCase<Mut1NobiasI4H4>("mut1_nobias_i4_h4"),
+        ["mut1_saturated_i4_h4"] = new ReferenceCase<Mut1SaturatedI4H4>("mut1_saturated_i4_h4"),
+        ["mut2_2layer_i9_h9"] = new ReferenceCase<Mut22layerI9H9>("mut2_2layer_i9_h9"),
+        ["mut2_head_sigmoid_i8_h8"] = new ReferenceCase<Mut2HeadSigmoidI8H8>("mut2_head_sigmoid_i8_h8"),
+        ["mut2_i6_h6"] = new ReferenceCase<Mut2I6H6>("mut2_i6_h6"),
+        ["mut2_nobias_2layer_i5_h5"] = new ReferenceCase<Mut2Nobias2layerI5H5>("mut2_nobias_2layer_i5_h5"),
+        ["mut2_saturated_i5_h5"] = new ReferenceCase<Mut2SaturatedI5H5>("mut2_saturated_i5_h5"),
+        ["mut3_2layer_i3_h9"] = new ReferenceCase<Mut32layerI3H9>("mut3_2layer_i3_h9"),
+        ["mut3_i4_h7"] = new ReferenceCase<Mut3I4H7>("mut3_i4_h7"),
+        ["mut3_nobias_2layer_i5_h6"] = new ReferenceCase<Mut3Nobias2layerI5H6>("mut3_nobias_2layer_i5_h6"),
+        ["mut3_odd_i13_h37_head"] = new ReferenceCase<Mut3OddI13H37Head>("mut3_odd_i13_h37_head"),
+        ["mut3_saturated_i3_h6"] = new ReferenceCase<Mut3SaturatedI3H6>("mut3_saturated_i3_h6"),
+        ["mut_stack_lstm_mut3_mut2"] = new ReferenceCase<MutStackLstmMut3Mut2>("mut_stack_lstm_mut3_mut2"),
         ["rnn_2layer_relu_i3_h7"] = new ReferenceCase<Rnn2layerReluI3H7>("rnn_2layer_relu_i3_h7"),
         ["rnn_head_relu"] = new ReferenceCase<RnnHeadRelu>("rnn_head_relu"),
         ["rnn_relu_i5_h4"] = new ReferenceCase<RnnReluI5H4>("rnn_relu_i5_h4"),

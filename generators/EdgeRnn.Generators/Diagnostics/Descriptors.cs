@@ -118,6 +118,27 @@ internal static class Descriptors
         "Bidirectional layers cannot stream",
         "'{0}': {1} is bidirectional: its backward direction reads the sequence from the end, so the model has only Run over whole sequences; remove \"streaming\": true or make the layer unidirectional");
 
+    // ERNN0028-ERNN0029: the struct trap, reported by Analyzers/ModelCopyAnalyzer on the code that uses a model.
+    public static readonly DiagnosticDescriptor ModelCopied = Warning("ERNN0028",
+        "Model struct copied",
+        "The model {0} is copied {1}: the copy and the original each carry their own state, and stepping one does not advance the other; {2}");
+
+    public static readonly DiagnosticDescriptor ModelStateCannotAdvance = Error("ERNN0029",
+        "Model struct state cannot advance",
+        "{0} cannot advance the model's state: {1}; {2}");
+
+    public static readonly DiagnosticDescriptor LimitExceeded = Error("ERNN0030",
+        "Model exceeds a size limit",
+        "'{0}': {1} exceeds EdgeRnn's limit of {2} ({3})");
+
+    public static readonly DiagnosticDescriptor ModelFileEmpty = Error("ERNN0031",
+        "Model file is empty or missing",
+        "'{0}' is empty or could not be read; check that the <EdgeRnnModel Include=\"...\"> path names an existing model file");
+
+    public static readonly DiagnosticDescriptor WeightsOutsideProject = Warning("ERNN0032",
+        "Weights file outside the project",
+        "'{0}': the weights file '{1}' resolves to '{2}', outside the project directory '{3}'; the build reads whatever file is there");
+
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

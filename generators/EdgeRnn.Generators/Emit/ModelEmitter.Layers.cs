@@ -36,8 +36,16 @@ internal static partial class ModelEmitter
         }
         w.Line($"private const int SequenceWidth = {width};");
         w.Line();
+        // Two [steps, SequenceWidth] buffers must fit in an int (and a span): beyond this, a clear exception, not a wrapped size.
+        w.Line("/// <summary>The longest sequence <see cref=\"Run(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> takes: its workspace of 2 × steps × SequenceWidth floats must fit in an int.</summary>");
+        w.Line($"public const int MaxSequenceSteps = {int.MaxValue / (2 * System.Math.Max(1, width))};");
+        w.Line();
         w.Line("/// <summary>Floats of workspace <see cref=\"Run(global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float})\"/> needs for a sequence of <paramref name=\"steps\"/> steps.</summary>");
-        w.Line("public static int WorkspaceSize(int steps) => 2 * steps * SequenceWidth;");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"steps\"/> is negative or above <see cref=\"MaxSequenceSteps\"/>.</exception>");
+        w.Open("public static int WorkspaceSize(int steps)");
+        w.Line("if ((uint)steps > MaxSequenceSteps) throw new global::System.ArgumentOutOfRangeException(nameof(steps), steps, $\"steps must be from 0 to MaxSequenceSteps ({MaxSequenceSteps}): the workspace of 2 × steps × {SequenceWidth} floats must fit in an int.\");");
+        w.Line("return 2 * steps * SequenceWidth;");
+        w.Close();
         w.Line();
         w.Line("/// <summary>Runs a whole sequence <c>[T, InputSize]</c> → " + (model.OutputLast ? "the last step's <c>[OutputSize]</c>" : "<c>[T, OutputSize]</c>") + ", from the initial state: a bidirectional layer's backward direction reads the sequence from its end, so nothing is carried between calls.</summary>");
         w.Line("/// <remarks>Workspace: on the stack for short sequences, otherwise rented from <see cref=\"global::System.Buffers.ArrayPool{T}.Shared\"/> (no allocation once the pool holds a buffer); pass your own with the three-argument overload.</remarks>");
@@ -55,17 +63,19 @@ internal static partial class ModelEmitter
         w.Line("finally { global::System.Buffers.ArrayPool<float>.Shared.Return(rented); }");
         w.Close();
         w.Line();
-        w.Line("/// <summary>Run with a caller-provided workspace of at least <see cref=\"WorkspaceSize\"/> floats.</summary>");
+        w.Line("/// <summary>Run with a caller-provided workspace of at least <see cref=\"WorkspaceSize\"/> floats (a longer one is fine).</summary>");
         w.Line(HotPath);
         w.Open($"public void Run({ReadOnlySpan} inputs, {Span} outputs, {Span} workspace)");
         w.Line("int steps = CheckRun(inputs, outputs);");
-        w.Line("if (workspace.Length < WorkspaceSize(steps)) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(workspace), WorkspaceSize(steps), workspace.Length, \"WorkspaceSize(steps)\");");
-        w.Line("RunSequence(inputs, outputs, steps, workspace.Slice(0, WorkspaceSize(steps)));");
+        w.Line("int size = WorkspaceSize(steps);");
+        w.Line("if (workspace.Length < size) throw new global::System.ArgumentException($\"workspace must hold at least {size} floats (WorkspaceSize({steps})) but has {workspace.Length}.\", nameof(workspace));");
+        w.Line("RunSequence(inputs, outputs, steps, workspace.Slice(0, size));");
         w.Close();
         w.Line();
         w.Open($"private static int CheckRun({ReadOnlySpan} inputs, {Span} outputs)");
         w.Line("if (inputs.Length % InputSize != 0) global::EdgeRnn.ThrowHelper.ThrowNotMultiple(nameof(inputs), InputSize, inputs.Length);");
         w.Line("int steps = inputs.Length / InputSize;");
+        w.Line("if (steps > MaxSequenceSteps) throw new global::System.ArgumentException($\"inputs holds {steps} steps, more than MaxSequenceSteps ({MaxSequenceSteps}).\", nameof(inputs));");
         EmitOutputsCheck(w, model, "inputs");
         w.Line("return steps;");
         w.Close();

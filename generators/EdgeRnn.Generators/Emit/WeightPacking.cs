@@ -4,17 +4,17 @@ using EdgeRnn.Generators.Model;
 namespace EdgeRnn.Generators.Emit;
 
 /// <summary>
-/// Weight layouts the runtime kernels read (EdgeRnn.Kernels.PanelGemv): rows grouped in panels of
-/// <see cref="PanelWidth"/>, each panel column-major, rows padded with zeros to whole panels.
+/// Weight layouts the runtime kernels read (EdgeRnn.Kernels.PanelGemv, EdgeRnn.Kernels.GateBlocks): rows grouped in
+/// panels of <see cref="KernelLayout.PanelWidth"/>, each panel column-major, rows padded with zeros to whole panels.
+/// The layout's numbers are <see cref="KernelLayout"/>'s, a file compiled into the runtime as well.
 /// </summary>
 internal static class WeightPacking
 {
-    public const int PanelWidth = 16;
+    /// <summary>Rows rounded up to whole panels.</summary>
+    public static int Padded(int rows) => KernelLayout.Padded(rows);
 
-    public static int Padded(int rows) => (rows + PanelWidth - 1) / PanelWidth * PanelWidth;
-
-    /// <summary>Packs a row-major [rows, columns] matrix into panels of <paramref name="width"/> rows (default <see cref="PanelWidth"/>).</summary>
-    public static float[] Panels(EquatableArray<float> rowMajor, int rows, int columns, int width = PanelWidth)
+    /// <summary>Packs a row-major [rows, columns] matrix into panels of <paramref name="width"/> rows (default <see cref="KernelLayout.PanelWidth"/>).</summary>
+    public static float[] Panels(EquatableArray<float> rowMajor, int rows, int columns, int width = KernelLayout.PanelWidth)
     {
         var source = rowMajor.AsSpan();
         var packed = new float[(rows + width - 1) / width * width * columns];
@@ -40,11 +40,11 @@ internal static class WeightPacking
         return padded;
     }
 
-    /// <summary>Hidden units per block of interleaved gates (EdgeRnn.Kernels.GateBlocks): an LSTM block is 4 × 8 rows, a GRU block 3 × 16.</summary>
-    public static int BlockUnits(int gates) => gates == 4 ? 8 : 16;
+    /// <summary>Hidden units per block of interleaved gates: <see cref="KernelLayout.LstmBlockUnits"/> or <see cref="KernelLayout.GruBlockUnits"/>.</summary>
+    public static int BlockUnits(int gates) => KernelLayout.BlockUnits(gates);
 
     /// <summary>Rows of the interleaved layout: whole blocks of every gate, a whole number of panels.</summary>
-    public static int InterleavedRows(int gates, int hidden) => (hidden + BlockUnits(gates) - 1) / BlockUnits(gates) * BlockUnits(gates) * gates;
+    public static int InterleavedRows(int gates, int hidden) => KernelLayout.InterleavedRows(hidden, gates);
 
     /// <summary>
     /// Reorders the gate-major rows of an LSTM or GRU matrix ([gates·H, columns], or a bias with columns = 1) into
@@ -53,7 +53,7 @@ internal static class WeightPacking
     /// </summary>
     public static EquatableArray<float> InterleaveGates(EquatableArray<float> rowMajor, int gates, int hidden, int columns)
     {
-        int units = BlockUnits(gates);
+        int units = KernelLayout.BlockUnits(gates);
         var result = new float[InterleavedRows(gates, hidden) * columns];
         if (rowMajor.Length == 0) return new EquatableArray<float>(result);
         var source = rowMajor.AsSpan();

@@ -128,6 +128,8 @@ internal sealed class JsonReader
         Enter();
         _pos++; // {
         var props = new List<JsonProperty>();
+        // Duplicate names: a scan while the object is small, a set once it is large (a header of 100k tensors stays linear).
+        HashSet<string>? names = null;
         SkipWhitespace();
         if (Peek() == '}')
         {
@@ -147,8 +149,7 @@ internal sealed class JsonReader
                 _pos++;
                 SkipWhitespace();
                 var value = ReadValue();
-                foreach (var existing in props)
-                    if (existing.Name == name) throw new JsonException($"duplicate property \"{name}\"", nameStart);
+                if (IsDuplicate(props, ref names, name)) throw new JsonException($"duplicate property \"{name}\"", nameStart);
                 props.Add(new JsonProperty(name, nameStart, nameLength, value));
                 SkipWhitespace();
                 char c = Peek();
@@ -193,6 +194,22 @@ internal sealed class JsonReader
         return node;
     }
 
+    private const int ScanLimit = 8;
+
+    /// <summary>True when <paramref name="props"/> already has <paramref name="name"/>; <paramref name="names"/> is the set once there are more than <see cref="ScanLimit"/>.</summary>
+    private static bool IsDuplicate(List<JsonProperty> props, ref HashSet<string>? names, string name)
+    {
+        if (names is null)
+        {
+            foreach (var existing in props)
+                if (existing.Name == name) return true;
+            if (props.Count < ScanLimit) return false;
+            names = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var existing in props) names.Add(existing.Name);
+        }
+        return !names.Add(name);
+    }
+
     private void Enter()
     {
         if (++_depth > MaxDepth) throw new JsonException($"nesting deeper than {MaxDepth} levels", _pos);
@@ -230,7 +247,10 @@ internal sealed class JsonReader
         }
         string text = _text.Substring(start, _pos - start);
         var node = JsonNode.Create(JsonKind.Number, start);
-        node.SetNumber(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture), text);
+        // Out of double's range: .NET Core parses to ±Infinity, .NET Framework (Visual Studio's compiler) fails; both become ±Infinity.
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            value = text[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
+        node.SetNumber(value, text);
         node.Finish(_pos);
         return node;
     }

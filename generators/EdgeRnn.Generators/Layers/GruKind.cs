@@ -22,7 +22,7 @@ internal sealed class GruKind : RecurrentKind
     /// <summary>Keras saves GRU gates z, r, h; PyTorch's order is r, z, n.</summary>
     public override int[]? KerasGateOrder => [1, 0, 2];
 
-    protected override LayerDecl ParseKindFields(LayerFields fields, LayerDecl decl) =>
+    protected override LayerDecl ParseRecurrentFields(LayerFields fields, LayerDecl decl) =>
         decl with { StatedResetAfter = fields.Bool("reset_after") };
 
     public override LayerFootprint Footprint(LayerSpec layer)

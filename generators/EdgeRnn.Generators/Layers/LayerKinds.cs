@@ -13,8 +13,9 @@ internal static class LayerKinds
     public static readonly LinearKind Linear = new();
     public static readonly SoftmaxKind Softmax = new(log: false);
     public static readonly SoftmaxKind LogSoftmax = new(log: true);
+    public static readonly MutKind Mut1 = new(1), Mut2 = new(2), Mut3 = new(3);
 
-    public static readonly IReadOnlyList<LayerKind> All = [Embedding, Lstm, Gru, Rnn, Linear, Softmax, LogSoftmax];
+    public static readonly IReadOnlyList<LayerKind> All = [Embedding, Lstm, Gru, Rnn, Mut1, Mut2, Mut3, Linear, Softmax, LogSoftmax];
 
     /// <summary>The kind a manifest <c>"type"</c> names; null when unknown.</summary>
     public static LayerKind? FromTypeName(string type) => All.FirstOrDefault(k => k.TypeName == type);

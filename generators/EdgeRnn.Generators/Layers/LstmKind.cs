@@ -22,7 +22,7 @@ internal sealed class LstmKind : RecurrentKind
 
     public override IEnumerable<(string Name, int Size)> StateParts(LayerSpec layer) => [("h", layer.OutputSize), ("c", layer.CellSize)];
 
-    protected override LayerDecl ParseKindFields(LayerFields fields, LayerDecl decl) =>
+    protected override LayerDecl ParseRecurrentFields(LayerFields fields, LayerDecl decl) =>
         decl with { StatedProjection = fields.Integer("proj_size", 0) };
 
     /// <summary>proj_size: weight_hr [P, H] maps the cell's H outputs to the P-wide h; weight_hh is then [4H, P].</summary>

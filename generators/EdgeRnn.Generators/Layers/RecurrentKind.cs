@@ -9,38 +9,19 @@ namespace EdgeRnn.Generators.Layers;
 /// tensors <c>weight_ih_l{k}</c> [G·H, I], <c>weight_hh_l{k}</c> [G·H, H], both biases or neither, and a
 /// <c>_reverse</c> set per sub-layer when bidirectional.
 /// </summary>
-internal abstract class RecurrentKind : LayerKind
+internal abstract class RecurrentKind : StackedKind
 {
     private static readonly string[] s_properties = ["type", "prefix", "num_layers", "hidden_size", "input_size", "bias", "bidirectional", "name"];
 
     public override IReadOnlyList<string> ManifestProperties => s_properties;
 
-    public override bool IsRecurrent => true;
-
-    public override int SubLayerCount(LayerDecl decl) => decl.NumLayers;
-
-    public override IEnumerable<(string Name, int Size)> StateParts(LayerSpec layer) => [("h", layer.OutputSize)];
-
     public override string FirstWeightName(LayerDecl decl, int subLayer) => ModelBuilder.Name(decl.Prefix, $"weight_ih_l{subLayer}");
 
-    public override string Describe(LayerDecl decl, int subLayer) => $"{TypeName} sub-layer {subLayer}";
+    /// <summary>PyTorch's modules add <c>bidirectional</c>; LSTM and GRU add theirs through <see cref="ParseRecurrentFields"/>.</summary>
+    protected sealed override LayerDecl ParseKindFields(LayerFields fields, LayerDecl decl) =>
+        ParseRecurrentFields(fields, decl with { Bidirectional = fields.Bool("bidirectional") == true });
 
-    /// <summary>The fields every recurrent kind reads; a kind adds its own in <see cref="ParseKindFields"/>.</summary>
-    public sealed override LayerDecl Parse(LayerFields fields, LayerDecl decl)
-    {
-        decl = decl with
-        {
-            Prefix = fields.String("prefix") ?? "",
-            NumLayers = fields.Integer("num_layers", 1) ?? 1,
-            StatedInputSize = fields.Integer("input_size", 1),
-            StatedOutputSize = fields.Integer("hidden_size", 1),
-            StatedBias = fields.Bool("bias"),
-            Bidirectional = fields.Bool("bidirectional") == true,
-        };
-        return ParseKindFields(fields, decl);
-    }
-
-    protected virtual LayerDecl ParseKindFields(LayerFields fields, LayerDecl decl) => decl;
+    protected virtual LayerDecl ParseRecurrentFields(LayerFields fields, LayerDecl decl) => decl;
 
     public override LayerSpec? Build(ModelBuilder b, LayerDecl decl, int subLayer, int previousWidth)
     {

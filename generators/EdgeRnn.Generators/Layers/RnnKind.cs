@@ -13,7 +13,7 @@ internal sealed class RnnKind : RecurrentKind
 
     public override IReadOnlyList<string> ManifestProperties => s_properties;
 
-    protected override LayerDecl ParseKindFields(LayerFields fields, LayerDecl decl)
+    protected override LayerDecl ParseRecurrentFields(LayerFields fields, LayerDecl decl)
     {
         string nonlinearity = fields.String("nonlinearity") ?? "tanh";
         switch (nonlinearity)

@@ -16,15 +16,18 @@ internal static class JsonTensors
             shape.Add(n.Items!.Count);
             if (n.Items.Count == 0) break;
         }
-        long count = 1;
-        foreach (int d in shape) count *= d;
-        var data = new float[count];
-        int written = 0;
-        if (!Flatten(node, 0, shape, data, ref written))
+        // Checked before the product is taken: the shape comes from the first items alone, so a ragged array nested
+        // 40 deep would claim 2^40 elements. A rectangular array has as many numbers as its product, all parsed.
+        if (!IsRectangular(node, 0, shape))
         {
             error = $"tensor '{name}' is not a rectangular array of numbers (expected shape {TensorSpec.FormatShape([.. shape])})";
             return null;
         }
+        long count = 1;
+        foreach (int d in shape) count *= d;
+        var data = new float[count];
+        int written = 0;
+        Flatten(node, 0, shape, data, ref written);
         error = null;
         return new TensorSpec(name, new EquatableArray<int>([.. shape]), new EquatableArray<float>(data));
     }
@@ -70,17 +73,24 @@ internal static class JsonTensors
         return new SafetensorsResult(new EquatableArray<TensorSpec>([.. tensors]), SafetensorsError.None, EquatableArray<string>.Empty);
     }
 
-    private static bool Flatten(JsonNode node, int depth, List<int> shape, float[] data, ref int written)
+    /// <summary>Every array at depth d has shape[d] items and every leaf is a number; stops at the first that doesn't.</summary>
+    private static bool IsRectangular(JsonNode node, int depth, List<int> shape)
+    {
+        if (depth == shape.Count) return node.Kind == JsonKind.Number;
+        if (node.Kind != JsonKind.Array || node.Items!.Count != shape[depth]) return false;
+        foreach (var item in node.Items)
+            if (!IsRectangular(item, depth + 1, shape)) return false;
+        return true;
+    }
+
+    /// <summary>The numbers of an array <see cref="IsRectangular"/> accepted, row-major.</summary>
+    private static void Flatten(JsonNode node, int depth, List<int> shape, float[] data, ref int written)
     {
         if (depth == shape.Count)
         {
-            if (node.Kind != JsonKind.Number) return false;
             data[written++] = (float)node.NumberValue;
-            return true;
+            return;
         }
-        if (node.Kind != JsonKind.Array || node.Items!.Count != shape[depth]) return false;
-        foreach (var item in node.Items)
-            if (!Flatten(item, depth + 1, shape, data, ref written)) return false;
-        return true;
+        foreach (var item in node.Items!) Flatten(item, depth + 1, shape, data, ref written);
     }
 }

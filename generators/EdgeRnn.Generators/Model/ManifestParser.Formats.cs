@@ -57,21 +57,23 @@ internal sealed partial class ManifestParser
     /// <summary>Format B: {"in_shape": [null, null, I], "in_skip", "in_gain", "out_gain", "layers": [{type, activation, shape, weights}]}.</summary>
     private ManifestSpec? ParseRtNeural(JsonNode root)
     {
-        int? inputSize = null;
         var inShape = root["in_shape"]!;
-        if (inShape.Kind == JsonKind.Array && inShape.Items!.Count > 0 && inShape.Items[inShape.Items.Count - 1].IsInteger)
-            inputSize = (int)inShape.Items[inShape.Items.Count - 1].NumberValue;
-        else if (inShape.IsInteger)
-            inputSize = (int)inShape.NumberValue;
-        else
+        var sizeNode = inShape.Kind == JsonKind.Array && inShape.Items!.Count > 0 ? inShape.Items[inShape.Items.Count - 1] : inShape;
+        if (!sizeNode.IsInteger || sizeNode.NumberValue < 1 || sizeNode.NumberValue > ModelLimits.MaxStatedInteger)
         {
-            Invalid(inShape, "\"in_shape\" must be [null, null, input size]");
+            Invalid(inShape, $"\"in_shape\" must be [null, null, input size] with an input size from 1 to {ModelLimits.MaxStatedInteger}");
             return null;
         }
+        int inputSize = (int)sizeNode.NumberValue;
 
         var tensors = new List<TensorSpec>();
         var layers = new List<LayerDecl>();
         var items = root["layers"]!.Items!;
+        if (items.Count == 0)
+        {
+            Invalid(root["layers"]!, "the RTNeural \"layers\" array is empty; the model needs at least one layer");
+            return null;
+        }
         for (int i = 0; i < items.Count; i++)
         {
             var layer = items[i];
@@ -123,15 +125,17 @@ internal sealed partial class ManifestParser
             layers.Add(new LayerDecl(i, kind, prefix, 1, activation, null, null, null, At(layer, 1)));
         }
 
-        int skip = root["in_skip"] is { } s && s.IsInteger ? (int)s.NumberValue : 0;
-        float inGain = Decibels(root, "in_gain"), outGain = Decibels(root, "out_gain");
+        int skip = OptionalInteger(root, "in_skip", 0) ?? 0;
+        float? inGain = Decibels(root, "in_gain"), outGain = Decibels(root, "out_gain");
+        if (inGain is null || outGain is null) return null;
         var at = At(root, 1);
-        return new ManifestSpec(null, at, inputSize, At(inShape), skip, at, new EquatableArray<LayerDecl>([.. layers]))
+        var skipAt = root["in_skip"] is { } skipNode ? At(skipNode) : at;
+        return new ManifestSpec(null, at, inputSize, At(inShape), skip, skipAt, new EquatableArray<LayerDecl>([.. layers]))
         {
             Layout = WeightLayout.Keras,
             InlineTensors = new EquatableArray<TensorSpec>([.. tensors]),
-            InputGain = inGain,
-            OutputGain = outGain,
+            InputGain = inGain.Value,
+            OutputGain = outGain.Value,
             FormatName = "RTNeural JSON",
         };
     }
@@ -183,10 +187,11 @@ internal sealed partial class ManifestParser
         for (int l = 0; l < layersCount; l++)
         {
             int inL = l == 0 ? input : hidden;
-            int need = rows * (inL + hidden) + rows + 2 * hidden;
-            if (offset + need > flat.Length)
+            // In long: 4H·(I + H) passes int for H ≥ 23170. Once it fits in the array, every index below fits in an int.
+            long end = offset + (long)rows * (inL + hidden) + rows + 2L * hidden;
+            if (end > flat.Length)
             {
-                Invalid(weightsNode, $"NAM LSTM with input_size {input}, hidden_size {hidden}, num_layers {layersCount} needs more than the {flat.Length} weights given (layer {l} ends at {offset + need})");
+                Invalid(weightsNode, $"NAM LSTM with input_size {input}, hidden_size {hidden}, num_layers {layersCount} needs more than the {flat.Length} weights given (layer {l} ends at {end})");
                 return null;
             }
             var ih = new float[rows * inL];
@@ -250,14 +255,21 @@ internal sealed partial class ManifestParser
         return tensor;
     }
 
-    private float Decibels(JsonNode root, string name)
+    /// <summary>A gain in dB as a linear factor (1 when absent); null after an error (not a number, or past ±<see cref="ModelLimits.MaxGainDecibels"/>).</summary>
+    private float? Decibels(JsonNode root, string name)
     {
         var v = root[name];
         if (v is null) return 1f;
         if (v.Kind != JsonKind.Number)
         {
-            Invalid(v, $"\"{name}\" must be a number of decibels");
-            return 1f;
+            Invalid(v, $"\"{name}\" must be a number of decibels, not {JsonNode.Describe(v.Kind)}");
+            return null;
+        }
+        // Past the range the factor is no longer a sensible float: +1000 dB is +Infinity, −1000 dB is 0 (silence).
+        if (!(Math.Abs(v.NumberValue) <= ModelLimits.MaxGainDecibels))
+        {
+            Invalid(v, $"\"{name}\": {v.NumberText} dB is outside the supported range of −{ModelLimits.MaxGainDecibels} to +{ModelLimits.MaxGainDecibels} dB");
+            return null;
         }
         return (float)Math.Pow(10, v.NumberValue / 20);
     }

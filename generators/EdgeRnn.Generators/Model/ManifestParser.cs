@@ -17,11 +17,13 @@ internal sealed partial class ManifestParser
     private readonly string _path;
     private readonly string _text;
     private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly TextLines _lines;
 
     private ManifestParser(string path, string text)
     {
         _path = path;
         _text = text;
+        _lines = new TextLines(path, text);
     }
 
     private string FileName => PathUtil.FileName(_path);
@@ -36,6 +38,12 @@ internal sealed partial class ManifestParser
 
     private ManifestSpec? ParseRoot()
     {
+        // What the build hands over for an <EdgeRnnModel> whose file does not exist (besides CS2001): no text at all.
+        if (_text.Trim().Length == 0)
+        {
+            Report(Descriptors.ModelFileEmpty, _lines.At(0, 0), FileName);
+            return null;
+        }
         JsonNode root;
         try
         {
@@ -43,7 +51,7 @@ internal sealed partial class ManifestParser
         }
         catch (JsonException e)
         {
-            var at = LocationInfo.InText(_path, _text, e.Position, 1);
+            var at = _lines.At(e.Position, 1);
             var pos = at.LineSpan.Start;
             Report(Descriptors.MalformedJson, at, FileName, e.Message, pos.Line + 1, pos.Character + 1);
             return null;
@@ -218,9 +226,9 @@ internal sealed partial class ManifestParser
     {
         var v = obj[name];
         if (v is null) return null;
-        if (!v.IsInteger || v.NumberValue < minimum || v.NumberValue > 1_000_000)
+        if (!v.IsInteger || v.NumberValue < minimum || v.NumberValue > ModelLimits.MaxStatedInteger)
         {
-            Invalid(v, $"\"{name}\" must be an integer from {minimum} to 1000000, not {(v.Kind == JsonKind.Number ? v.NumberText : JsonNode.Describe(v.Kind))}");
+            Invalid(v, $"\"{name}\" must be an integer from {minimum} to {ModelLimits.MaxStatedInteger}, not {(v.Kind == JsonKind.Number ? v.NumberText : JsonNode.Describe(v.Kind))}");
             return null;
         }
         return (int)v.NumberValue;
@@ -239,7 +247,7 @@ internal sealed partial class ManifestParser
             if (owners.Length > 0)
                 Invalid(p.Value, $"{where}: \"{p.Name}\" applies to {string.Join(", ", owners)} layers only");
             else
-                Report(Descriptors.UnknownManifestProperty, LocationInfo.InText(_path, _text, p.NameStart, p.NameLength),
+                Report(Descriptors.UnknownManifestProperty, _lines.At(p.NameStart, p.NameLength),
                     FileName, p.Name, where, string.Join(", ", kind.ManifestProperties));
         }
     }
@@ -249,7 +257,7 @@ internal sealed partial class ManifestParser
         foreach (var p in obj.Properties!)
         {
             if (!known.Contains(p.Name))
-                Report(Descriptors.UnknownManifestProperty, LocationInfo.InText(_path, _text, p.NameStart, p.NameLength),
+                Report(Descriptors.UnknownManifestProperty, _lines.At(p.NameStart, p.NameLength),
                     FileName, p.Name, where, string.Join(", ", known));
         }
     }
@@ -257,8 +265,7 @@ internal sealed partial class ManifestParser
     internal void Invalid(JsonNode node, string message, int length = -1) =>
         Report(Descriptors.InvalidManifestValue, At(node, length), FileName, message);
 
-    private LocationInfo At(JsonNode node, int length = -1) =>
-        LocationInfo.InText(_path, _text, node.Start, length < 0 ? node.Length : length);
+    private LocationInfo At(JsonNode node, int length = -1) => _lines.At(node.Start, length < 0 ? node.Length : length);
 
     private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo location, params object[] args) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));

@@ -63,7 +63,7 @@ internal sealed partial class ModelBuilder
         }
         var recurrent = Use(KerasName(decl.Prefix, "recurrent_kernel"), $"[H, {gateText}]", "the recurrent kernel");
         if (recurrent is null) return false;
-        if (recurrent.Shape.Length != 2 || recurrent.Shape[1] != gates * recurrent.Shape[0] || recurrent.Shape[0] == 0)
+        if (recurrent.Shape.Length != 2 || recurrent.Shape[1] != (long)gates * recurrent.Shape[0] || recurrent.Shape[0] == 0)
         {
             Report(Descriptors.TensorShapeMismatch, _manifestName, recurrent.Name, $"[H, {gateText}]", recurrent.ShapeText, $"Keras keeps {gates} gate(s) per unit in the columns");
             return false;

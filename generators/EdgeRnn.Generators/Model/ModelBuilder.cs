@@ -31,14 +31,21 @@ internal sealed partial class ModelBuilder
         _diagnostics = [.. manifest.Diagnostics];
     }
 
-    public static ModelResult Build(ManifestResult manifest, ImmutableArray<WeightsFile> weights)
+    /// <param name="projectDirectory">MSBuildProjectDirectory ("" when unknown): weights resolved outside it get ERNN0032.</param>
+    public static ModelResult Build(ManifestResult manifest, ImmutableArray<WeightsFile> weights, string projectDirectory = "")
     {
         var builder = new ModelBuilder(manifest);
-        var spec = manifest.Spec is null ? null : builder.Build(manifest.Spec, weights);
+        var spec = manifest.Spec is null ? null : builder.Build(manifest.Spec, weights, projectDirectory);
+        // No model must always say why: a path that returns null without an error would leave the user with no code and no diagnostic.
+        if (spec is null && builder.ErrorCount() == 0)
+        {
+            builder.ReportAt(Descriptors.InvalidManifestValue, manifest.Spec?.WeightsLocation ?? new LocationInfo(manifest.Path, default, default),
+                PathUtil.FileName(manifest.Path), "the model has no layers to run");
+        }
         return new ModelResult(manifest.Path, spec, new EquatableArray<DiagnosticInfo>([.. builder._diagnostics]));
     }
 
-    private ModelSpec? Build(ManifestSpec manifest, ImmutableArray<WeightsFile> weights)
+    private ModelSpec? Build(ManifestSpec manifest, ImmutableArray<WeightsFile> weights, string projectDirectory)
     {
         _manifestName = PathUtil.FileName(_manifest.Path);
         _weightsLocation = manifest.WeightsLocation;
@@ -60,6 +67,10 @@ internal sealed partial class ModelBuilder
                 Report(Descriptors.WeightsFileNotFound, _manifestName, manifest.WeightsPath, resolved);
                 return null;
             }
+            // The build encoded whatever file the path names (targets/EdgeRnn.targets); say so when that is outside the
+            // project and outside the manifest's own folder (a model kept elsewhere with its weights beside it is fine).
+            if (projectDirectory.Length > 0 && !PathUtil.IsUnder(resolved, projectDirectory) && !PathUtil.IsUnder(resolved, PathUtil.DirectoryOf(_manifest.Path)))
+                Report(Descriptors.WeightsOutsideProject, _manifestName, manifest.WeightsPath, resolved, PathUtil.Normalize(projectDirectory));
             if (!ReportContainerError(file.Content)) return null;
             tensors = file.Content.Tensors;
         }
@@ -87,6 +98,12 @@ internal sealed partial class ModelBuilder
             embedding = LayerKinds.Embedding.BuildTable(this, decl, manifest.StatedVocab);
             _layerLocation = null;
             if (embedding is null) return null;
+            if (manifest.Layers.Length == 1)
+            {
+                ReportAt(Descriptors.InvalidManifestValue, decl.Location, _manifestName,
+                    "the model has only an embedding; a token model needs a recurrent or linear layer after it");
+                return null;
+            }
             first = false;
             modelInput = 1;
             previousOutput = embedding.OutputSize;
@@ -179,7 +196,39 @@ internal sealed partial class ModelBuilder
             Report(Descriptors.InvalidManifestValue, _manifestName, $"the initial state holds {model.InitialState.Length} values but the model's state is {model.StateSize}");
             return null;
         }
-        return model;
+        return WithinLimits(model) ? model : null;
+    }
+
+    /// <summary>
+    /// ERNN0030 when the weights, or the state and working memory, pass <see cref="ModelLimits"/>: summed in long, so
+    /// the sizes the emitter computes in int (the memory plan, Run's chunk, the weight arrays) cannot overflow.
+    /// </summary>
+    private bool WithinLimits(ModelSpec model)
+    {
+        long weights = model.InitialState.Length + (model.Embedding?.InputWeights.Length ?? 0);
+        long working = model.InputSize;
+        foreach (var layer in model.Layers)
+        {
+            for (var direction = layer; direction is not null; direction = direction.Reverse)
+            {
+                weights += (long)direction.InputWeights.Length + direction.RecurrentWeights.Length + direction.InputBias.Length
+                    + direction.RecurrentBias.Length + direction.ProjectionWeights.Length;
+            }
+            var f = layer.Kind.Footprint(layer);
+            working += (long)layer.StateSize + f.StepGates + f.StepWork + f.StepOutput + f.ChunkRowsPerStep + f.OutputStride + layer.Width;
+        }
+        if (weights > ModelLimits.MaxWeights)
+        {
+            Report(Descriptors.LimitExceeded, _manifestName, $"the model's {weights} weights", $"{ModelLimits.MaxWeights} floats", "64 MB of float32 compiled into the assembly");
+            return false;
+        }
+        if (working > ModelLimits.MaxWorkingFloats)
+        {
+            Report(Descriptors.LimitExceeded, _manifestName, $"the state and per-step working memory of {model.Layers.Length} layers ({working} floats)",
+                $"{ModelLimits.MaxWorkingFloats} floats", "the sum over layers of state, gate rows and outputs");
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Both recurrent biases, or neither (a model saved with bias=False).</summary>
@@ -210,7 +259,11 @@ internal sealed partial class ModelBuilder
         return (ih.Data, hh.Data);
     }
 
-    /// <summary>The tensor <paramref name="name"/>, marked used and checked finite; ERNN0016 (why it is needed) when missing.</summary>
+    /// <summary>
+    /// The tensor <paramref name="name"/>, marked used and checked finite; ERNN0016 (why it is needed) when missing.
+    /// A non-finite value is reported (ERNN0021) but the tensor is still returned: the layer goes on to read and check
+    /// its other tensors, which would otherwise be reported as unused, and the model fails on the error count.
+    /// </summary>
     internal TensorSpec? Use(string name, string expectedShape, string why)
     {
         if (!_tensors.TryGetValue(name, out var t))
@@ -219,7 +272,8 @@ internal sealed partial class ModelBuilder
             return null;
         }
         _used.Add(name);
-        return CheckFinite(t) ? t : null;
+        CheckFinite(t);
+        return t;
     }
 
     internal bool CheckFinite(TensorSpec t)
@@ -253,9 +307,9 @@ internal sealed partial class ModelBuilder
         return false;
     }
 
-    private static int CountSubLayers(ManifestSpec manifest)
+    private static long CountSubLayers(ManifestSpec manifest)
     {
-        int n = 0;
+        long n = 0;
         foreach (var d in manifest.Layers) n += d.Kind.SubLayerCount(d);
         return n;
     }

@@ -8,16 +8,33 @@ namespace EdgeRnn.Generators.Model;
 /// </summary>
 internal static class PathUtil
 {
+    /// <summary>
+    /// Forward slashes, '.' dropped, '..' resolved. In a rooted path '..' stops at the root ("/a/../../b" is "/b"),
+    /// as the file system and MSBuild's full paths resolve it; a relative path keeps its leading '..'.
+    /// </summary>
     public static string Normalize(string path)
     {
         string p = path.Replace('\\', '/');
         bool rooted = p.StartsWith("/", System.StringComparison.Ordinal);
         var parts = new List<string>();
+        // A Windows drive ("C:") is a root the parts never climb above.
+        int floor = 0;
         foreach (var part in p.Split('/'))
         {
             if (part.Length == 0 || part == ".") continue;
-            if (part == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..") parts.RemoveAt(parts.Count - 1);
-            else parts.Add(part);
+            if (parts.Count == 0 && !rooted && part.Length == 2 && part[1] == ':')
+            {
+                parts.Add(part);
+                floor = 1;
+                continue;
+            }
+            if (part == "..")
+            {
+                if (parts.Count > floor && parts[parts.Count - 1] != "..") parts.RemoveAt(parts.Count - 1);
+                else if (!rooted && floor == 0) parts.Add(part);
+                continue;
+            }
+            parts.Add(part);
         }
         string joined = string.Join("/", parts);
         return rooted ? "/" + joined : joined;
@@ -46,4 +63,13 @@ internal static class PathUtil
 
     public static bool Same(string a, string b) =>
         string.Equals(Normalize(a), Normalize(b), System.StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="directory"/> or inside it (both normalized; case-insensitive, as on Windows and macOS).</summary>
+    public static bool IsUnder(string path, string directory)
+    {
+        string p = Normalize(path), d = Normalize(directory).TrimEnd('/');
+        return d.Length == 0
+            || string.Equals(p, d, System.StringComparison.OrdinalIgnoreCase)
+            || p.StartsWith(d + "/", System.StringComparison.OrdinalIgnoreCase);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 
@@ -44,6 +45,7 @@ public static class Generation
     /// <returns>The number of tokens written: <c>output.Length</c>.</returns>
     /// <exception cref="ArgumentException"><paramref name="prompt"/> is empty, or the model's <c>OutputSize</c> is not its <c>VocabSize</c>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A prompt token id is out of range (thrown by the model's <c>Step</c>).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Generate<TModel>(ref TModel model, ReadOnlySpan<int> prompt, Span<int> output, in SamplerOptions options)
         where TModel : struct, ITokenModel
     {

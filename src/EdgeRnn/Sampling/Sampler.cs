@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics.CodeAnalysis;
 
 namespace EdgeRnn;
@@ -40,6 +41,7 @@ public static class Sampler
     /// <param name="logits">The logits; at least one.</param>
     /// <returns>The arg-max.</returns>
     /// <exception cref="ArgumentException"><paramref name="logits"/> is empty.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ArgMax(ReadOnlySpan<float> logits)
     {
         if (logits.IsEmpty) ThrowEmpty();
@@ -63,6 +65,7 @@ public static class Sampler
     /// <param name="rng">The random generator, advanced by one <see cref="Xoshiro256StarStar.NextDouble"/> unless the options are greedy.</param>
     /// <returns>The chosen token id, in [0, <c>logits.Length</c>).</returns>
     /// <exception cref="ArgumentException"><paramref name="logits"/> is empty, or <paramref name="scratch"/> is shorter than it.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Sample(ReadOnlySpan<float> logits, Span<float> scratch, in SamplerOptions options, ref Xoshiro256StarStar rng)
     {
         int n = logits.Length;
@@ -156,6 +159,7 @@ public static class Sampler
     /// If even all values fall short (rounding), returns the smallest with <paramref name="take"/> = all of them.
     /// Quickselect with a three-way partition and a median-of-three pivot; permutes <paramref name="values"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SelectThreshold(Span<float> values, double target, bool byMass, out int take)
     {
         int lo = 0, hi = values.Length;

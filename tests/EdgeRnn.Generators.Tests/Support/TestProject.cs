@@ -17,6 +17,14 @@ internal sealed class InMemoryAdditionalText(string path, string text) : Additio
     public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
 }
 
+/// <summary>An AdditionalFile the build names but that is not on disk: Roslyn gives no text (and reports CS2001).</summary>
+internal sealed class MissingAdditionalText(string path) : AdditionalText
+{
+    public override string Path { get; } = path;
+
+    public override SourceText? GetText(CancellationToken cancellationToken = default) => null;
+}
+
 /// <summary>Options keyed by name, as the build's generated .editorconfig provides them.</summary>
 internal sealed class DictionaryOptions(IReadOnlyDictionary<string, string> values) : AnalyzerConfigOptions
 {
@@ -90,6 +98,15 @@ internal sealed class TestProject
     {
         _texts.Add(new InMemoryAdditionalText(fullPath, text));
         if (metadata is not null) _options[fullPath] = new DictionaryOptions(metadata);
+        return this;
+    }
+
+    /// <summary>An &lt;EdgeRnnModel&gt; item whose file does not exist.</summary>
+    public TestProject AddMissingModel(string relative)
+    {
+        string fullPath = FullPath(relative);
+        _texts.Add(new MissingAdditionalText(fullPath));
+        _options[fullPath] = new DictionaryOptions(new Dictionary<string, string> { [KindKey] = "model" });
         return this;
     }
 

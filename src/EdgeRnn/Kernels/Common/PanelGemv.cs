@@ -2,11 +2,12 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using static EdgeRnn.KernelLayout;
 
 namespace EdgeRnn.Kernels;
 
 /// <summary>
-/// Matrix-vector product over weights packed at generation time into panels of <see cref="PanelWidth"/> rows:
+/// Matrix-vector product over weights packed at generation time into panels of <see cref="KernelLayout.PanelWidth"/> rows:
 /// for each panel, for each column j, the panel's 16 values of column j are contiguous. One pass streams the
 /// weights once, broadcasting x[j] and accumulating whole panels with FMA; several panels are in flight at
 /// once so enough independent FMA chains hide the FMA latency. Rows are padded with zeros to whole panels,
@@ -15,24 +16,13 @@ namespace EdgeRnn.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class PanelGemv
 {
-    /// <summary>Rows per panel: one Vector512, two Vector256 or four Vector128.</summary>
-    public const int PanelWidth = 16;
-
-    /// <summary>
-    /// EDGERNN_FORCE_VECTOR512=1 takes the Vector512 path even where the CPU lacks AVX-512 (the runtime then emulates
-    /// it, slowly but exactly), so that path is tested on machines without AVX-512. A static readonly the JIT folds.
-    /// </summary>
-    internal static readonly bool ForceVector512 = Environment.GetEnvironmentVariable("EDGERNN_FORCE_VECTOR512") == "1";
-
-    /// <summary>Rounds a row count up to a whole number of panels.</summary>
-    public static int Padded(int rows) => (rows + PanelWidth - 1) / PanelWidth * PanelWidth;
-
     /// <summary><paramref name="y"/> += W · <paramref name="x"/>, W packed as panels with <c>x.Length</c> columns and <c>y.Length</c> (padded) rows.</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y) => Compute(packed, x, y, y);
 
     /// <summary><paramref name="y"/> = <paramref name="bias"/> + W · <paramref name="x"/> (the bias is the accumulators' start: no extra pass).</summary>
     public static void Multiply(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y) => Compute(packed, x, bias, y);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute(ReadOnlySpan<float> packed, ReadOnlySpan<float> x, ReadOnlySpan<float> start, Span<float> y)
     {
         int columns = x.Length;
@@ -45,14 +35,13 @@ public static class PanelGemv
         ref float s = ref MemoryMarshal.GetReference(start);
         ref float ys = ref MemoryMarshal.GetReference(y);
 
-        if (Vector512.IsHardwareAccelerated || ForceVector512)
-            Vector512Path(ref w, ref xs, ref s, ref ys, columns, panels);
-        else if (Vector256.IsHardwareAccelerated)
-            Vector256Path(ref w, ref xs, ref s, ref ys, columns, panels);
-        else if (Vector128.IsHardwareAccelerated)
-            Vector128Path(ref w, ref xs, ref s, ref ys, columns, panels);
-        else
-            ScalarPath(ref w, ref xs, ref s, ref ys, columns, panels);
+        switch (Isa.Widest)
+        {
+            case SimdWidth.Vector512: Vector512Path(ref w, ref xs, ref s, ref ys, columns, panels); break;
+            case SimdWidth.Vector256: Vector256Path(ref w, ref xs, ref s, ref ys, columns, panels); break;
+            case SimdWidth.Vector128: Vector128Path(ref w, ref xs, ref s, ref ys, columns, panels); break;
+            default: ScalarPath(ref w, ref xs, ref s, ref ys, columns, panels); break;
+        }
     }
 
     private static void ThrowSizes(int packed, int rows, int columns) =>
@@ -271,6 +260,7 @@ public static class PanelGemv
     }
 
     /// <summary>No SIMD (DOTNET_EnableHWIntrinsic=0): the same panel order, one float at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarPath(ref float w, ref float xs, ref float s, ref float ys, int columns, int panels)
     {
         for (int p = 0; p < panels; p++)

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using static EdgeRnn.KernelLayout;
 
 namespace EdgeRnn.Kernels;
 
@@ -13,11 +14,10 @@ namespace EdgeRnn.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class PanelGemm
 {
-    private const int PanelWidth = PanelGemv.PanelWidth;
-
     /// <summary>
     /// For t &lt; <paramref name="steps"/>: Y[t·yStride .. + rows] = bias + W · X[t·xStride .. + columns], rows = bias.Length (padded).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(ReadOnlySpan<float> packed, int columns, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> x, int xStride, Span<float> y, int yStride, int steps)
     {
@@ -28,7 +28,7 @@ public static class PanelGemm
             throw new ArgumentException($"a {rows} × {columns} product over {steps} steps does not fit the spans given");
 
         int t = 0;
-        if (Vector128.IsHardwareAccelerated)
+        if (Isa.Widest >= SimdWidth.Vector128)
         {
             ref float w = ref MemoryMarshal.GetReference(packed);
             ref float b = ref MemoryMarshal.GetReference(bias);
@@ -38,7 +38,8 @@ public static class PanelGemm
             {
                 ref float x0 = ref Unsafe.Add(ref xs, t * xStride);
                 ref float y0 = ref Unsafe.Add(ref ys, t * yStride);
-                if (Vector256.IsHardwareAccelerated)
+                // The Vector512 path takes the 256-bit body too: there is no 512-bit one.
+                if (Isa.Widest >= SimdWidth.Vector256)
                     FourSteps256(ref w, ref b, ref x0, xStride, ref y0, yStride, rows, columns);
                 else
                     FourSteps128(ref w, ref b, ref x0, xStride, ref y0, yStride, rows, columns);
@@ -50,6 +51,7 @@ public static class PanelGemm
     }
 
     /// <summary>One panel (two 8-lane halves) × four timesteps: eight accumulators, each weight load used four times.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourSteps256(ref float w, ref float b, ref float x0, int xStride, ref float y0, int yStride, int rows, int columns)
     {
         ref float x1 = ref Unsafe.Add(ref x0, xStride);
@@ -95,6 +97,7 @@ public static class PanelGemm
     }
 
     /// <summary>Half a panel (two 4-lane quarters) × four timesteps at a time: eight accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourSteps128(ref float w, ref float b, ref float x0, int xStride, ref float y0, int yStride, int rows, int columns)
     {
         ref float x1 = ref Unsafe.Add(ref x0, xStride);
