@@ -38,7 +38,7 @@ for model in samples/QuickStart/models/amp tests/EdgeRnn.Tests/Models/token_lstm
   want=$("$python" -c 'import json,sys; e=json.load(open(sys.argv[1])); print("InputSize = %d|OutputSize = %d|StateSize = %d" % (e["input_size"], e["output_size"], e["state_size"]))' "$model.expected.json")
   # A token model's InputSize is 1 in the float API, as in expected.json.
   missing=$(tr '|' '\n' <<<"$want" | while read -r line; do grep -q "public const int $line\$" "$work/inspect.log" || echo "$line"; done)
-  if [ "$status" -eq 0 ] && [ -z "$missing" ] && grep -q '^diagnostics: none$' "$work/inspect.log" && grep -q '^generated API: partial struct Model : EdgeRnn\.' "$work/inspect.log"; then
+  if [ "$status" -eq 0 ] && [ -z "$missing" ] && grep -q '^diagnostics: none$' "$work/inspect.log" && grep -q '^generated API: partial struct Model : EdgeRnn\.' "$work/inspect.log" && grep -qE '^weights compiled in: [1-9][0-9]* bytes' "$work/inspect.log"; then
     pass "inspect $model.edgernn.json: no diagnostics, the API's sizes are the PyTorch reference's ($(tr '|' ' ' <<<"$want"))"
   else
     fail "inspect $model.edgernn.json" "exit $status, missing: $missing; $(head -c 600 "$work/inspect.log" | tr '\n' ' ')"

@@ -63,7 +63,8 @@ class _Layer:
 def export(model, path, example_input, *, skip=None, dtype="F32", name=None, description=None):
     """Writes PATH.edgernn.json, PATH.safetensors and PATH.expected.json for a trained model.
 
-    model          a torch nn.Module built from nn.LSTM / nn.GRU / nn.RNN (stacked, bidirectional, proj_size),
+    model          a torch nn.Module built from nn.LSTM / nn.GRU / nn.RNN (stacked, bidirectional, proj_size), the
+                   MUT1 / MUT2 / MUT3 cells of tools/mut_cells.py (stacked),
                    nn.Linear (optionally followed by an nn.Tanh / nn.Sigmoid / nn.ReLU module), nn.Embedding (first
                    only) and nn.Softmax / nn.LogSoftmax over the last axis; nn.Dropout / nn.Identity are skipped.
     path           "models/amp" or "models/amp.edgernn.json": the three files go next to each other.
@@ -218,7 +219,7 @@ def _discover(model, example):
             layers.append(_Layer(module, name, OrderedDict(type=normaliser)))
             continue
         entry = OrderedDict()
-        kind = _lookup(RECURRENT, module)
+        kind = _lookup(RECURRENT, module) or _mut_kind(module)
         if kind:
             entry["type"] = kind
             _prefix(entry, name)
@@ -226,7 +227,7 @@ def _discover(model, example):
                 entry["num_layers"] = module.num_layers
             if kind == "rnn":
                 entry["nonlinearity"] = module.nonlinearity
-            if module.bidirectional:
+            if getattr(module, "bidirectional", False):
                 entry["bidirectional"] = True
             if getattr(module, "proj_size", 0):
                 entry["proj_size"] = module.proj_size
@@ -240,7 +241,7 @@ def _discover(model, example):
             _prefix(entry, name)
         else:
             raise ExportError("%s has weights but is not a layer EdgeRnn reads (nn.LSTM, nn.GRU, nn.RNN, nn.Linear, "
-                              "nn.Embedding)" % label)
+                              "nn.Embedding, the MUT1/MUT2/MUT3 cells of tools/mut_cells.py)" % label)
         layers.append(_Layer(module, name, entry))
     if not any(layer.entry["type"] not in ("softmax", "log_softmax") for layer in layers):
         raise ExportError("forward() called no layer EdgeRnn reads (nn.LSTM, nn.GRU, nn.RNN, nn.Linear, nn.Embedding)")
@@ -250,6 +251,15 @@ def _discover(model, example):
 def _is_watched(module):
     known = tuple(RECURRENT) + tuple(ACTIVATIONS) + tuple(NORMALISERS) + PASS_THROUGH + (nn.Linear, nn.Embedding)
     return isinstance(module, known) or next(module.parameters(recurse=False), None) is not None
+
+
+def _mut_kind(module):
+    """The MUT cells of tools/mut_cells.py (MUT1, MUT2, MUT3), known by class name: torch has no such module. Their
+    forward() returns (y, h_n) like nn.GRU and their state_dict names are the manifest's (docs/manifest.md)."""
+    for cls in type(module).__mro__:
+        if cls.__name__ in ("MUT1", "MUT2", "MUT3"):
+            return cls.__name__.lower()
+    return None
 
 
 def _lookup(table, module):

@@ -243,6 +243,33 @@ class ExportTests(unittest.TestCase):
         expected = read_json(result.expected_path)
         np.testing.assert_allclose(np.float32(expected["outputs"]), float64_forward(rounded, x)[0].numpy().ravel(), atol=1e-7)
 
+    def test_mut_cells_of_tools_export_like_a_gru(self):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+        import mut_cells
+
+        class MutModel(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.cell = mut_cells.MUT2(input_size=4, hidden_size=4, num_layers=2, batch_first=True)
+                self.head = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.head(self.cell(x)[0])
+
+        torch.manual_seed(11)
+        model = MutModel()
+        x = torch.randn(1, 18, 4)
+        result = export(model, self.path("mut"), x)
+        self.assertEqual(read_json(result.manifest_path)["layers"][0], {"type": "mut2", "prefix": "cell", "num_layers": 2})
+        tensors, _, _ = read_safetensors(result.weights_path)
+        self.assertEqual(sorted(tensors), sorted(model.state_dict()))
+        expected = read_json(result.expected_path)
+        np.testing.assert_allclose(np.float32(expected["outputs"]), float64_forward(model, x)[0].numpy().ravel(), atol=1e-7)
+        import copy
+        with torch.no_grad():
+            _, h_n = copy.deepcopy(model.cell).double()(x.double())
+        np.testing.assert_allclose(np.float32(expected["final_state"]), h_n[:, 0].numpy().ravel().astype(np.float32), atol=1e-7)
+
     def test_unsupported_module_is_named(self):
         class WithConv(nn.Module):
             def __init__(self):
