@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+
+namespace EdgeRnn.Benchmarks;
+
+/// <summary>
+/// <c>--first-call</c>: how fast a fresh process's first steps are, against the same process's steady state.
+/// Starts this program again per model and run (<c>--runs</c>, default 5) with <see cref="ChildSwitch"/>; each child
+/// constructs the model, times its first <see cref="FirstSteps"/> <c>Step</c> calls in blocks of <see cref="Block"/>,
+/// keeps stepping for <see cref="WarmupSeconds"/> s (tiered compilation promotes hot methods to tier 1 in the background:
+/// 30 calls, then a 100 ms quiet period; loops move up by on-stack replacement) and then times
+/// <see cref="SteadySamples"/> more runs of <see cref="FirstSteps"/> steps. The parent prints medians over the runs and
+/// the ratio (time of the first 10,000 steps) / (time of 10,000 steady-state steps): 1.0 is "no warm-up cost".
+/// The child inherits the environment, so DOTNET_TieredCompilation / DOTNET_TieredPGO / DOTNET_ReadyToRun apply.
+/// </summary>
+public static class FirstCall
+{
+    public const string ChildSwitch = "--first-call-child";
+    public const int FirstSteps = 10_000;
+    public const int Block = 1_000;
+    public const double WarmupSeconds = 3;
+    public const int SteadySamples = 10;
+
+    /// <summary>The target of the speed issue: the first 10,000 steps within 1.3× of steady state.</summary>
+    public const double Goal = 1.3;
+
+    private static readonly string[] DefaultModels =
+        [nameof(AmpLstmH40), nameof(AmpGruH8), nameof(LstmH8), nameof(LstmH32), nameof(GruH64), nameof(LstmH128), nameof(Lstm2H64)];
+
+    private sealed record Result(string Model, double ConstructUs, double FirstCallUs, double[] BlocksNs, double First10kNs, double SteadyNs);
+
+    /// <summary>The parent: <c>--first-call [--runs N] [--models AmpLstmH40,LstmH32]</c>.</summary>
+    public static int Run(string[] args)
+    {
+        int runs = 5;
+        string[] models = DefaultModels;
+        for (int a = 0; a + 1 < args.Length; a++)
+        {
+            if (args[a] == "--runs") runs = int.Parse(args[a + 1], CultureInfo.InvariantCulture);
+            if (args[a] == "--models") models = args[a + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        var unknown = models.Where(m => ModelType(m) is null).ToArray();
+        if (unknown.Length > 0 || runs < 1)
+        {
+            Console.Error.WriteLine($"--first-call: unknown model(s) {string.Join(", ", unknown)} or --runs < 1; models: {string.Join(", ", BenchConfig.AllModels)}");
+            return 2;
+        }
+        string env = string.Join(", ", Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).Order().Select(k => k + "=" + Environment.GetEnvironmentVariable(k)));
+        Console.WriteLine($"// first-call: {runs} fresh processes per model; each times its first {FirstSteps:N0} steps (blocks of {Block:N0}), " +
+                          $"steps {WarmupSeconds} s more, then times {SteadySamples} × {FirstSteps:N0} steady steps");
+        Console.WriteLine($"// runtime {Environment.Version}, environment: {(env.Length == 0 ? "no DOTNET_ variables (default tiered JIT)" : env)}");
+        Console.WriteLine();
+        Console.WriteLine($"| model | runs | construct µs | first call µs | first {FirstSteps:N0} ns/step | steady ns/step | first / steady | per run | ≤ {Goal}×? |");
+        Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|---|---|");
+        var all = new List<Result[]>();
+        foreach (string model in models)
+        {
+            var results = new Result[runs];
+            for (int r = 0; r < runs; r++)
+                results[r] = Launch(model);
+            all.Add(results);
+            double[] ratios = results.Select(x => x.First10kNs / x.SteadyNs).ToArray();
+            double ratio = Median(ratios);
+            Console.WriteLine($"| {model} | {runs} | {Median(results.Select(x => x.ConstructUs)):N0} | {Median(results.Select(x => x.FirstCallUs)):N0} | " +
+                              $"{Median(results.Select(x => x.First10kNs)):N0} | {Median(results.Select(x => x.SteadyNs)):N0} | {ratio:F2}× | " +
+                              $"{string.Join(" ", ratios.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {(ratio <= Goal ? "met" : "**missed**")} |");
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Median ns/step per block of {Block:N0} steps (block 1 includes the first call):");
+        Console.WriteLine();
+        Console.WriteLine("| model | " + string.Join(" | ", Enumerable.Range(1, FirstSteps / Block)) + " | steady |");
+        Console.WriteLine("|---|" + string.Concat(Enumerable.Repeat("--:|", FirstSteps / Block + 1)));
+        foreach (var results in all)
+        {
+            var blocks = Enumerable.Range(0, FirstSteps / Block).Select(b => Median(results.Select(x => x.BlocksNs[b])));
+            Console.WriteLine($"| {results[0].Model} | {string.Join(" | ", blocks.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))} | " +
+                              $"{Median(results.Select(x => x.SteadyNs)):N0} |");
+        }
+        return 0;
+    }
+
+    private static Result Launch(string model)
+    {
+        string self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            start.ArgumentList.Add(typeof(FirstCall).Assembly.Location);
+        start.ArgumentList.Add(ChildSwitch);
+        start.ArgumentList.Add(model);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + self);
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        string? line = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (process.ExitCode != 0 || line is null)
+            throw new InvalidOperationException($"first-call child for {model} failed (exit {process.ExitCode}): {output}");
+        return JsonSerializer.Deserialize<Result>(line) ?? throw new InvalidOperationException("empty result");
+    }
+
+    private static Type? ModelType(string name)
+    {
+        var type = typeof(FirstCall).Assembly.GetType(typeof(FirstCall).Namespace + "." + name);
+        return type is not null && type.IsValueType && typeof(IBenchModel).IsAssignableFrom(type) ? type : null;
+    }
+
+    /// <summary>The child: <c>--first-call-child MODEL</c>; prints one JSON line.</summary>
+    public static int Child(string[] args)
+    {
+        string model = args[Array.IndexOf(args, ChildSwitch) + 1];
+        var type = ModelType(model) ?? throw new ArgumentException("unknown model " + model);
+        var measure = typeof(FirstCall).GetMethod(nameof(Measure), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
+        var result = (Result)measure.Invoke(null, null)!;
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static Result Measure<TModel>() where TModel : struct, IBenchModel
+    {
+        float[] xs = Rnn<TModel>.MakeInputs(Rnn<TModel>.T, TModel.InputSize);
+        float[] y = new float[TModel.OutputSize];
+        int t = 0;
+
+        long before = Stopwatch.GetTimestamp();
+        var model = new TModel();
+        double constructUs = Stopwatch.GetElapsedTime(before).TotalMicroseconds;
+
+        var blocks = new double[FirstSteps / Block];
+        double firstCallUs = 0;
+        for (int b = 0; b < blocks.Length; b++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            if (b == 0)
+            {
+                Steps(ref model, xs, y, ref t, 1);
+                firstCallUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                Steps(ref model, xs, y, ref t, Block - 1);
+            }
+            else
+            {
+                Steps(ref model, xs, y, ref t, Block);
+            }
+            blocks[b] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Block;
+        }
+
+        long warm = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmupSeconds)
+            Steps(ref model, xs, y, ref t, Block);
+
+        var steady = new double[SteadySamples];
+        for (int s = 0; s < steady.Length; s++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int b = 0; b < FirstSteps / Block; b++)
+                Steps(ref model, xs, y, ref t, Block);
+            steady[s] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / FirstSteps;
+        }
+        return new Result(TModel.ModelName, constructUs, firstCallUs, blocks, blocks.Average(), Median(steady));
+    }
+
+    /// <summary>What an application's audio loop does: one Step per sample over a rotating input. The same method in both phases.</summary>
+    private static void Steps<TModel>(ref TModel model, float[] xs, float[] y, ref int t, int count) where TModel : struct, IBenchModel
+    {
+        int i = TModel.InputSize;
+        for (int k = 0; k < count; k++)
+        {
+            model.Step(new ReadOnlySpan<float>(xs, t * i, i), y);
+            if (++t == Rnn<TModel>.T) t = 0;
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+}
