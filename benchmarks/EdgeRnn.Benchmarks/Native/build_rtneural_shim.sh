@@ -8,12 +8,14 @@
 # with one plain sentence saying what (the benchmark prints it and skips the RTNeural column). Exits 0 either way:
 # a missing peer is not a build error of the benchmark.
 # Eigen: EIGEN_DIR, else Debian's libeigen3-dev (/usr/include/eigen3). Compiler: CXX, else g++.
+# Target: RTNEURAL_MARCH, else native (-march=native, as the issue measures RTNeural; x86-64-v3 for AVX2 only).
 set -u
 rtneural="$1"
 out="$2"
 here=$(cd "$(dirname "$0")" && pwd)
 cxx="${CXX:-g++}"
 eigen="${EIGEN_DIR:-/usr/include/eigen3}"
+march="${RTNEURAL_MARCH:-native}"
 mkdir -p "$out"
 lib="$out/librtneural_shim.so"
 status="$out/rtneural_shim.status"
@@ -32,12 +34,12 @@ command -v "$cxx" > /dev/null 2>&1 || skip "no C++ compiler ($cxx) on PATH"
 
 # RTNEURAL_DEFAULT_ALIGNMENT=32: AVX, as RTNeural's CMake sets it for AVX builds. EIGEN_STACK_ALLOCATION_LIMIT=0:
 # the fixed-size weight matrices of H >= 128 exceed Eigen's 128 KiB stack check; the models live on the heap.
-if "$cxx" -std=c++17 -O3 -march=native -DNDEBUG -DRTNEURAL_USE_EIGEN=1 -DRTNEURAL_DEFAULT_ALIGNMENT=32 \
+if "$cxx" -std=c++17 -O3 -march="$march" -DNDEBUG -DRTNEURAL_USE_EIGEN=1 -DRTNEURAL_DEFAULT_ALIGNMENT=32 \
     -DEIGEN_STACK_ALLOCATION_LIMIT=0 -I"$rtneural" -I"$eigen" -fPIC -shared -fvisibility=hidden \
     -o "$lib.tmp" "$here/rtneural_shim.cpp"; then
     mv "$lib.tmp" "$lib"
     commit=$(head -c 40 "$rtneural/SNAPSHOT" 2>/dev/null || git -C "$rtneural" rev-parse HEAD 2>/dev/null || echo unknown)
-    echo "built from $rtneural (commit $commit) with $("$cxx" --version | head -n 1), -O3 -march=native, Eigen $eigen" > "$out/rtneural_shim.built"
+    echo "built from $rtneural (commit $commit) with $("$cxx" --version | head -n 1), -O3 -march=$march, Eigen $eigen" > "$out/rtneural_shim.built"
     echo "RTNeural shim: $lib"
 else
     rm -f "$lib.tmp"
