@@ -2,7 +2,7 @@
 //   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --quick    (H ∈ {32, 64, 128} + amp; Default and AVX2 jobs; < 10 min)
 //   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --full     (every shape; Default, AVX2, Vector128, Scalar, NativeAOT)
 //   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --verify   (only the cross-checks, a few seconds)
-//   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --rtneural (EdgeRnn vs RTNeural Step, every config; DefaultISA and Vector128; < 10 min)
+//   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --rtneural (EdgeRnn vs RTNeural Step, 18 configs; AVX2 and Vector128 jobs)
 //   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --first-call (fresh processes: the first 10,000 steps vs steady state)
 //   ... --full --jobs AVX2,NativeAOT-v3                                           (some jobs only: DefaultISA, AVX2, Vector128, Scalar, NativeAOT-v3)
 // Any other argument goes to BenchmarkDotNet (e.g. --filter '*LstmH64*' '*FmaPeak*', --list flat).
