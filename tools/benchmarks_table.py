@@ -7,6 +7,9 @@
 Prints GitHub markdown: the FMA peak per job, one table per job (median ns per step of EdgeRnn, ONNX
 Runtime, TensorPrimitives and the naive loop; EdgeRnn's GFLOP/s, % of the FMA peak and bytes allocated;
 the ratios peer / EdgeRnn), and the targets of issue 3 checked on one job (AVX2 by default), met or missed.
+When the run has the RTNeural comparison (VsRtNeural<Model>, `--rtneural` or `--full`): one table per job of
+EdgeRnn vs RTNeural Step with the goals of the speed issue (EdgeRnn >= 1.5x faster at every config, >= 2x on
+the amp configs, 0 B allocated), judged on the AVX2 and NativeAOT-v3 jobs and shown for information on the others.
 Medians throughout (the machine is shared). Standard library only.
 """
 
@@ -22,6 +25,12 @@ UNITS = {"ns": 1.0, "us": 1e3, "μs": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
 IMPLS = ("EdgeRnn", "OnnxRuntime", "TensorPrimitives", "Naive")
 MODEL_ORDER = ["LstmH16", "LstmH32", "LstmH64", "LstmH128", "LstmH256",
                "GruH16", "GruH32", "GruH64", "GruH128", "GruH256", "AmpLstmH40"]
+RTNEURAL_ORDER = ["LstmH8", "LstmH16", "LstmH32", "LstmH64", "LstmH128", "LstmH256",
+                  "GruH8", "GruH16", "GruH32", "GruH64", "GruH128", "GruH256",
+                  "AmpLstmH12", "AmpLstmH16", "AmpLstmH20", "AmpLstmH40", "AmpGruH8", "Lstm2H64"]
+JOB_ORDER = ["DefaultISA", "AVX2", "Vector128", "Scalar", "NativeAOT-v3"]
+# The jobs the speed issue's RTNeural goals are judged on (JIT and NativeAOT at x86-64-v3).
+RTNEURAL_GOAL_JOBS = ("AVX2", "NativeAOT-v3")
 # RTNeural compile-time API (Eigen, g++ -O3 -march=native), ns per step, from issue 3.
 RTNEURAL = {"LstmH32": 338, "LstmH64": 1480, "LstmH128": 5373, "LstmH256": 27640, "GruH64": 1047, "AmpLstmH40": 278}
 
@@ -33,16 +42,27 @@ def ns(text):
 
 
 def shape(model):
-    """(kind, I, H, flops per step) of a model type name."""
-    if model.startswith("Amp"):
-        return "amp", 1, 40, 8 * 40 * 41 + 2 * 40
-    m = re.match(r"^(Lstm|Gru)H(\d+)$", model)
-    h = int(m.group(2))
-    return m.group(1).lower(), h, h, (8 if m.group(1) == "Lstm" else 6) * h * 2 * h
+    """(kind, I, H, flops per step) of a model type name: LstmH64, GruH8, AmpLstmH40 (I = 1, Dense head), Lstm2H64 (2 layers)."""
+    m = re.match(r"^(Amp)?(Lstm|Gru)(2)?H(\d+)$", model)
+    amp, kind, layers, h = bool(m.group(1)), m.group(2).lower(), int(m.group(3) or 1), int(m.group(4))
+    gates = 4 if kind == "lstm" else 3
+    i = 1 if amp else h
+    flops = 2 * gates * h * (i + h) + 2 * gates * h * 2 * h * (layers - 1) + (2 * h if amp else 0)
+    return ("amp-" + kind if amp else kind), i, h, flops
+
+
+def describe(model):
+    kind, i, h, _ = shape(model)
+    if kind.startswith("amp"):
+        return "{} (I=1, {} H={}, Dense, skip)".format(model, kind[4:].upper(), h)
+    return "{} (I={}, H={}{})".format(model, i, h, ", 2 layers" if model.startswith("Lstm2") else "")
 
 
 def load(path):
+    """Rnn<Model> rows as {(job, model, category, impl): (median ns, allocated)}, VsRtNeural<Model> rows as
+    {(job, model, impl): (median ns, allocated)}, and the FMA peak per job."""
     rows = {}
+    rtn = {}
     fma = {}
     with open(path, newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
@@ -54,12 +74,16 @@ def load(path):
                     flops = 160.0 if r["Type"] == "FmaPeak256" else 320.0
                     fma[job] = max(fma.get(job, 0.0), flops / median)
                 continue
-            m = re.match(r"^Rnn<(\w+)>$", r["Type"])
             impl, _, cat = r["Method"].rpartition("_")
+            v = re.match(r"^VsRtNeural<(\w+)>$", r["Type"])
+            if v:
+                rtn[(job, v.group(1), impl)] = (median, alloc)
+                continue
+            m = re.match(r"^Rnn<(\w+)>$", r["Type"])
             if not m or impl not in IMPLS:
                 continue
             rows[(job, m.group(1), cat, impl)] = (median, alloc)
-    return rows, fma
+    return rows, rtn, fma
 
 
 def fmt_ns(v):
@@ -70,14 +94,65 @@ def fmt_x(v):
     return "n/a" if v is None else "{:.1f}×".format(v)
 
 
+def job_order(jobs):
+    return sorted(jobs, key=lambda j: JOB_ORDER.index(j) if j in JOB_ORDER else 99)
+
+
+def fma_line(fma, peak):
+    return ("FMA peak (best FmaPeak, GFLOP/s, median): " +
+            ", ".join("{} {:.1f}".format(j, g) for j, g in sorted(fma.items())) +
+            ("; peak used below: {:.1f} GFLOP/s".format(peak) if peak else "; no FMA peak in this run"))
+
+
+def rtneural_tables(rtn, fma):
+    """EdgeRnn vs RTNeural Step per job, with the speed issue's goals on RTNEURAL_GOAL_JOBS. % peak is against the
+    job's own FMA peak (the AVX2 job's is 256 bits wide, DefaultISA's 512 on an AVX-512 CPU)."""
+    out = []
+    summary = []
+    for job in job_order({k[0] for k in rtn}):
+        judged = job in RTNEURAL_GOAL_JOBS
+        # FmaPeak256/512 measure 256/512-bit FMAs, which the Vector128 and Scalar jobs do not have: no peak there.
+        peak = None if job in ("Vector128", "Scalar") else fma.get(job)
+        out.append("#### EdgeRnn vs RTNeural, job {}{}".format(job, "" if judged else " (for information; no goal on this job)"))
+        out.append("")
+        out.append("| model | EdgeRnn ns | RTNeural ns | EdgeRnn speed-up (RTNeural / EdgeRnn) | goal | met? | EdgeRnn GFLOP/s | % peak | EdgeRnn alloc |")
+        out.append("|---|--:|--:|--:|--:|---|--:|--:|--:|")
+        met = total = 0
+        allocs = []
+        for model in RTNEURAL_ORDER:
+            e, ea = rtn.get((job, model, "EdgeRnn"), (None, ""))
+            r, _ = rtn.get((job, model, "RTNeural"), (None, ""))
+            if e is None and r is None:
+                continue
+            goal = 2.0 if model.startswith("Amp") else 1.5
+            speedup = r / e if e and r else None
+            ok = None if speedup is None else speedup >= goal
+            if judged and ok is not None:
+                total += 1
+                met += ok
+            if ea:
+                allocs.append(ea)
+            gf = shape(model)[3] / e if e else None
+            out.append("| {} | {} | {} | {} | ≥ {}× | {} | {} | {} | {} |".format(
+                describe(model), fmt_ns(e), fmt_ns(r), "n/a" if speedup is None else "{:.2f}×".format(speedup), goal,
+                "n/a" if ok is None else ("met" if ok else "**missed**") if judged else ("(met)" if ok else "(missed)"),
+                "n/a" if gf is None else "{:.1f}".format(gf),
+                "n/a" if gf is None or not peak else "{:.0f}%".format(100 * gf / peak), ea or "n/a"))
+        out.append("")
+        nonzero = [a for a in allocs if a not in ("0 B", "-", "")]
+        if judged:
+            summary.append("| job {}: EdgeRnn Step ≥ 1.5× faster than RTNeural (≥ 2× on the amp configs) | {} of {} configs | {} |".format(
+                job, met, total, "met" if total and met == total else "**missed**"))
+        summary.append("| job {}: EdgeRnn allocates 0 B per step | {} of {} rows at 0 B | {} |".format(
+            job, len(allocs) - len(nonzero), len(allocs), "met" if allocs and not nonzero else "**missed**"))
+    if summary:
+        out += ["#### Goals (EdgeRnn vs RTNeural)", "", "| goal | measured | met? |", "|---|---|---|"] + summary + [""]
+    return out
+
+
 def tables(rows, fma, peak):
     out = []
-    jobs = sorted({k[0] for k in rows}, key=lambda j: ["DefaultISA", "AVX2", "Vector128", "Scalar", "NativeAOT-v3"].index(j)
-                  if j in ["DefaultISA", "AVX2", "Vector128", "Scalar", "NativeAOT-v3"] else 99)
-    out.append("FMA peak (FmaPeak256, GFLOP/s, median): " +
-               ", ".join("{} {:.1f}".format(j, g) for j, g in sorted(fma.items())) +
-               ("; peak used below: {:.1f} GFLOP/s".format(peak) if peak else "; no FMA peak in this run"))
-    out.append("")
+    jobs = job_order({k[0] for k in rows})
     for job in jobs:
         models = [m for m in MODEL_ORDER if any(k[0] == job and k[1] == m for k in rows)]
         out.append("#### Job {}".format(job))
@@ -165,11 +240,19 @@ def main(argv=None):
         if not found:
             sys.exit("no BenchmarkRun-joined-*-report.csv under BenchmarkDotNet.Artifacts/results")
         path = found[-1]
-    rows, fma = load(path)
+    rows, rtn, fma = load(path)
     peak = max(fma.values()) if fma else None
     print("<!-- from {} -->".format(os.path.relpath(path, ROOT)))
-    print("\n".join(tables(rows, fma, peak)))
-    print("\n".join(targets(rows, peak, args.job)))
+    if rows:
+        print(fma_line(fma, peak))
+        print("")
+        print("\n".join(tables(rows, fma, peak)))
+        print("\n".join(targets(rows, peak, args.job)))
+    if rtn:
+        print("FMA peak per job (best FmaPeak, GFLOP/s, median; `% peak` below uses the row's job): " +
+              ", ".join("{} {:.1f}".format(j, g) for j, g in sorted(fma.items())))
+        print("")
+        print("\n".join(rtneural_tables(rtn, fma)))
 
 
 if __name__ == "__main__":

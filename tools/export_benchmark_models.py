@@ -13,9 +13,12 @@ For every model NAME it writes into benchmarks/EdgeRnn.Benchmarks/Models/:
                         GRU:  x [1,1,I], h0 [1,1,H]             -> y [1,1,H], hn [1,1,H]
                         so ONNX Runtime runs its fused LSTM / GRU operator once per call.
 
-Models: nn.LSTM / nn.GRU(I, H, batch_first=True) with I = H in {16, 32, 64, 128, 256}
-(lstm_hH, gru_hH; module "rnn"), and the amp shape amp_lstm_h40: nn.LSTM(1, 40) ("rec") +
-nn.Linear(40, 1) ("lin") with the input sample added back ("skip": 1).
+Models: nn.LSTM / nn.GRU(I, H, batch_first=True) with I = H in {8, 16, 32, 64, 128, 256}
+(lstm_hH, gru_hH; module "rnn"); the amp shapes amp_lstm_hH (H in {12, 16, 20, 40}) and amp_gru_h8:
+nn.LSTM / nn.GRU(1, H) ("rec") + nn.Linear(H, 1) ("lin") with the input sample added back ("skip": 1);
+and lstm2_h64, a 2-layer nn.LSTM(64, 64, num_layers=2).
+The models added for the RTNeural comparison (H = 8, amp H = 12 / 16 / 20, amp GRU, 2-layer) get no .onnx
+file: only EdgeRnn and RTNeural run them.
 The weights are PyTorch's default initialisation under a fixed seed per model, so the output is
 deterministic: two runs give byte-identical files (checked by --check).
 
@@ -45,7 +48,7 @@ from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "benchmarks", "EdgeRnn.Benchmarks", "Models")
 OPSET = 14
-SIZES = (16, 32, 64, 128, 256)
+SIZES = (8, 16, 32, 64, 128, 256)
 
 
 # --------------------------------------------------------------------------- models
@@ -53,10 +56,10 @@ SIZES = (16, 32, 64, 128, 256)
 class Stepper(nn.Module):
     """One streaming step of a bare nn.LSTM / nn.GRU with its state as explicit inputs and outputs."""
 
-    def __init__(self, kind, i, h):
+    def __init__(self, kind, i, h, num_layers=1):
         super().__init__()
         self.kind = kind
-        self.rnn = (nn.LSTM if kind == "lstm" else nn.GRU)(i, h, batch_first=True)
+        self.rnn = (nn.LSTM if kind == "lstm" else nn.GRU)(i, h, num_layers=num_layers, batch_first=True)
 
     def forward(self, x, h0, c0=None):
         if self.kind == "lstm":
@@ -67,42 +70,67 @@ class Stepper(nn.Module):
 
 
 class AmpStepper(nn.Module):
-    """The amp model: LSTM(1, 40) -> Linear(40, 1), input sample added back; one step."""
+    """The amp model: LSTM / GRU(1, H) -> Linear(H, 1), input sample added back; one step."""
 
-    def __init__(self, h=40):
+    def __init__(self, kind, h):
         super().__init__()
-        self.rec = nn.LSTM(1, h, batch_first=True)
+        self.kind = kind
+        self.rec = (nn.LSTM if kind == "lstm" else nn.GRU)(1, h, batch_first=True)
         self.lin = nn.Linear(h, 1)
 
-    def forward(self, x, h0, c0):
-        y, (hn, cn) = self.rec(x, (h0, c0))
-        return self.lin(y) + x[..., :1], hn, cn
+    def forward(self, x, h0, c0=None):
+        if self.kind == "lstm":
+            y, (hn, cn) = self.rec(x, (h0, c0))
+            return self.lin(y) + x[..., :1], hn, cn
+        y, hn = self.rec(x, h0)
+        return self.lin(y) + x[..., :1], hn
+
+
+class Spec:
+    """One benchmark model: file stem, seed, lstm/gru, I, H, stacked layers, amp head + skip, whether an .onnx is written."""
+
+    def __init__(self, name, seed, kind, i, h, num_layers=1, amp=False, onnx=True):
+        self.name, self.seed, self.kind, self.i, self.h = name, seed, kind, i, h
+        self.num_layers, self.amp, self.onnx = num_layers, amp, onnx
+
+    def build(self):
+        if self.amp:
+            return AmpStepper(self.kind, self.h)
+        return Stepper(self.kind, self.i, self.h, self.num_layers)
 
 
 def models():
-    """(name, seed, kind, I, H, build) for every benchmark model, in a fixed order."""
+    """Every benchmark model, in a fixed order. The seeds of the first models are unchanged since they were
+    first exported, so their files stay byte-identical."""
     out = []
     for kind_index, kind in enumerate(("lstm", "gru")):
         for size in SIZES:
-            out.append(("%s_h%d" % (kind, size), 1000 + 100 * kind_index + size, kind, size, size,
-                        lambda kind=kind, size=size: Stepper(kind, size, size)))
-    out.append(("amp_lstm_h40", 4040, "amp", 1, 40, lambda: AmpStepper(40)))
+            out.append(Spec("%s_h%d" % (kind, size), 1000 + 100 * kind_index + size, kind, size, size,
+                            onnx=size != 8))
+    out.append(Spec("amp_lstm_h40", 4040, "lstm", 1, 40, amp=True))
+    for size in (12, 16, 20):
+        out.append(Spec("amp_lstm_h%d" % size, 4000 + size, "lstm", 1, size, amp=True, onnx=False))
+    out.append(Spec("amp_gru_h8", 4108, "gru", 1, 8, amp=True, onnx=False))
+    out.append(Spec("lstm2_h64", 2064, "lstm", 64, 64, num_layers=2, onnx=False))
     return out
 
 
-def manifest_text(name, kind, i):
-    if kind == "amp":
-        layers = ['    { "type": "lstm", "prefix": "rec" },',
+def manifest_text(spec):
+    if spec.amp:
+        layers = ['    { "type": "%s", "prefix": "rec" },' % spec.kind,
                   '    { "type": "linear", "prefix": "lin" }']
         tail = ['  ],', '  "skip": 1']
+    elif spec.num_layers > 1:
+        layers = ['    { "type": "%s", "prefix": "rnn", "num_layers": %d }' % (spec.kind, spec.num_layers)]
+        tail = ['  ]']
     else:
-        layers = ['    { "type": "%s", "prefix": "rnn" }' % kind]
+        layers = ['    { "type": "%s", "prefix": "rnn" }' % spec.kind]
         tail = ['  ]']
     lines = ['{',
              '  "format": "edgernn/1",',
-             '  "weights": "%s.safetensors",' % name,
+             '  "weights": "%s.safetensors",' % spec.name,
              '  "layout": "pytorch",',
-             '  "input": { "size": %d },' % i,
+             '  "input": { "size": %d },' % spec.i,
              '  "layers": ['] + layers + tail + ['}']
     return "\n".join(lines) + "\n"
 
@@ -131,9 +159,10 @@ def check_onnx_names(blob, names):
             raise SystemExit("ONNX export lost the name %r" % n)
 
 
-def export(name, seed, kind, i, h, build, out_dir):
-    torch.manual_seed(seed)
-    module = build().float().eval()
+def export(spec, out_dir):
+    name = spec.name
+    torch.manual_seed(spec.seed)
+    module = spec.build().float().eval()
     state = {k: v.detach().clone() for k, v in module.state_dict().items()}
     tensors = {k: v.numpy().astype(np.float32) for k, v in state.items()}
 
@@ -145,9 +174,11 @@ def export(name, seed, kind, i, h, build, out_dir):
         assert dtypes[k] == "F32" and np.array_equal(back[k].view(np.uint32), v.view(np.uint32)), k
 
     with open(os.path.join(out_dir, name + ".edgernn.json"), "w", encoding="utf-8", newline="\n") as f:
-        f.write(manifest_text(name, kind, i))
+        f.write(manifest_text(spec))
 
-    blob, inputs, outputs = onnx_bytes(module, "gru" if kind == "gru" else "lstm", i, h)
+    if not spec.onnx:
+        return [name + ext for ext in (".safetensors", ".edgernn.json")]
+    blob, inputs, outputs = onnx_bytes(module, spec.kind, spec.i, spec.h)
     check_onnx_names(blob, inputs + outputs)
     with open(os.path.join(out_dir, name + ".onnx"), "wb") as f:
         f.write(blob)
@@ -172,16 +203,16 @@ def main(argv=None):
 
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
-    todo = [m for m in models() if not args.only or m[0] in args.only]
+    todo = [m for m in models() if not args.only or m.name in args.only]
     if args.only and len(todo) != len(args.only):
-        known = ", ".join(m[0] for m in models())
+        known = ", ".join(m.name for m in models())
         raise SystemExit("unknown model name; known: " + known)
 
     def run(out_dir):
         os.makedirs(out_dir, exist_ok=True)
         files = []
         for m in todo:
-            files += export(*m, out_dir)
+            files += export(m, out_dir)
         return files
 
     if args.check:
@@ -196,9 +227,11 @@ def main(argv=None):
 
     files = run(args.out)
     total = sum(os.path.getsize(os.path.join(args.out, fn)) for fn in files)
-    for name, _, kind, i, h, _ in todo:
-        sizes = [os.path.getsize(os.path.join(args.out, name + ext)) for ext in (".safetensors", ".onnx")]
-        print("%-14s %-4s I=%-3d H=%-3d safetensors %9d B  onnx %9d B" % (name, kind, i, h, *sizes))
+    for m in todo:
+        onnx = os.path.getsize(os.path.join(args.out, m.name + ".onnx")) if m.onnx else 0
+        print("%-14s %-4s I=%-3d H=%-3d layers %d safetensors %9d B  onnx %9d B"
+              % (m.name, m.kind, m.i, m.h, m.num_layers,
+                 os.path.getsize(os.path.join(args.out, m.name + ".safetensors")), onnx))
     print("%d files, %.2f MB, sha256 %s -> %s" % (len(files), total / 1e6, digest(args.out, files),
                                                  os.path.relpath(args.out, ROOT)))
 

@@ -15,8 +15,9 @@ public static class BenchConfig
     /// <summary>Every model, in the order of the tables.</summary>
     public static readonly string[] AllModels =
     [
-        nameof(LstmH16), nameof(LstmH32), nameof(LstmH64), nameof(LstmH128), nameof(LstmH256),
-        nameof(GruH16), nameof(GruH32), nameof(GruH64), nameof(GruH128), nameof(GruH256), nameof(AmpLstmH40),
+        nameof(LstmH8), nameof(LstmH16), nameof(LstmH32), nameof(LstmH64), nameof(LstmH128), nameof(LstmH256),
+        nameof(GruH8), nameof(GruH16), nameof(GruH32), nameof(GruH64), nameof(GruH128), nameof(GruH256),
+        nameof(AmpLstmH12), nameof(AmpLstmH16), nameof(AmpLstmH20), nameof(AmpLstmH40), nameof(AmpGruH8), nameof(Lstm2H64),
     ];
 
     /// <summary>The shapes of the quick run: H ∈ {32, 64, 128} and the amp model.</summary>
@@ -26,9 +27,16 @@ public static class BenchConfig
     /// <summary>The job ids, in the order of the full run.</summary>
     public static readonly string[] AllJobs = ["DefaultISA", "AVX2", "Vector128", "Scalar", "NativeAOT-v3"];
 
-    /// <param name="quick">Quick mode: short runs, the <see cref="QuickModels"/> only, jobs DefaultISA and AVX2.</param>
+    /// <summary>The jobs of the RTNeural comparison: the JIT at x86-64-v3 (AVX2, the goal's job) and at Vector128 (NEON's width);
+    /// full mode adds DefaultISA (AVX-512 where the CPU has it) and NativeAOT-v3.</summary>
+    public static readonly string[] RtNeuralQuickJobs = ["AVX2", "Vector128"];
+    public static readonly string[] RtNeuralFullJobs = ["DefaultISA", "AVX2", "Vector128", "NativeAOT-v3"];
+
+    /// <param name="quick">Quick mode: short runs. Without <paramref name="rtNeural"/>: <see cref="Rnn{TModel}"/> on the
+    /// <see cref="QuickModels"/> only, jobs DefaultISA and AVX2, no RTNeural. The full mode runs every benchmark type.</param>
     /// <param name="jobs">Job ids to run instead of the mode's (from <see cref="AllJobs"/>), or null.</param>
-    public static ManualConfig Create(bool quick, IReadOnlyCollection<string>? jobs = null)
+    /// <param name="rtNeural">Only <see cref="VsRtNeural{TModel}"/> (every config) and the FMA peak; jobs <see cref="RtNeuralQuickJobs"/> / <see cref="RtNeuralFullJobs"/>.</param>
+    public static ManualConfig Create(bool quick, IReadOnlyCollection<string>? jobs = null, bool rtNeural = false)
     {
         // Quick: a ShortRun-like job with shorter iterations (about 3 s per benchmark, 2 jobs × 57 benchmarks).
         // Full: fixed counts rather than BenchmarkDotNet's open-ended default, so the run has a known length.
@@ -51,10 +59,10 @@ public static class BenchConfig
                 .ToToolchain())
             .WithId("NativeAOT-v3");
 
+        jobs ??= rtNeural ? (quick ? RtNeuralQuickJobs : RtNeuralFullJobs)
+            : quick ? ["DefaultISA", "AVX2"] : AllJobs;
         var config = ManualConfig.Create(DefaultConfig.Instance)
-            .AddJob(jobs is null
-                ? quick ? [@default, avx2] : [@default, avx2, vector128, scalar, nativeAot]
-                : new[] { @default, avx2, vector128, scalar, nativeAot }.Where(j => jobs.Contains(j.Id, StringComparer.OrdinalIgnoreCase)).ToArray())
+            .AddJob(new[] { @default, avx2, vector128, scalar, nativeAot }.Where(j => jobs.Contains(j.Id, StringComparer.OrdinalIgnoreCase)).ToArray())
             .AddColumn(StatisticColumn.Median, new GflopsColumn(), new PeakPercentColumn())
             .WithBuildTimeout(TimeSpan.FromMinutes(30))
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40))
@@ -62,10 +70,15 @@ public static class BenchConfig
             // One table for the whole run; ratios against EdgeRnn within the same model, category (Step / Run) and job.
             .WithOrderer(new TypeFirstOrderer())
             .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByJob);
-        if (quick)
+        if (rtNeural)
+        {
+            config.AddFilter(new SimpleFilter(b => !b.Descriptor.Type.IsGenericType || b.Descriptor.Type.GetGenericTypeDefinition() == typeof(VsRtNeural<>)));
+        }
+        else if (quick)
         {
             config.AddFilter(new SimpleFilter(b =>
-                !b.Descriptor.Type.IsGenericType || QuickModels.Contains(b.Descriptor.Type.GetGenericArguments()[0].Name)));
+                !b.Descriptor.Type.IsGenericType
+                || (b.Descriptor.Type.GetGenericTypeDefinition() == typeof(Rnn<>) && QuickModels.Contains(b.Descriptor.Type.GetGenericArguments()[0].Name))));
         }
         return config;
     }

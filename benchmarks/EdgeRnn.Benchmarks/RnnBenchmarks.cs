@@ -60,8 +60,8 @@ public class Rnn<TModel> where TModel : struct, IBenchModel
     public void Setup()
     {
         var weights = RnnWeights.Load(TModel.ModelName);
-        if (weights.InputSize != TModel.InputSize || weights.OutputSize != TModel.OutputSize)
-            throw new InvalidOperationException($"{TModel.ModelName}: the safetensors file does not match the generated struct");
+        if (weights.InputSize != TModel.InputSize || weights.OutputSize != TModel.OutputSize || weights.Layers.Count != 1)
+            throw new InvalidOperationException($"{TModel.ModelName}: the safetensors file does not match the generated struct, or is not one layer (the peers here run one)");
         _onnx = new OnnxRnn(ModelFiles.PathOf(TModel.ModelName + ".onnx"), weights);
         _tp = new TensorPrimitivesRnn(weights);
         _naive = new NaiveRnn(weights);

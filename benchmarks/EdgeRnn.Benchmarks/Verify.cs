@@ -1,6 +1,10 @@
 namespace EdgeRnn.Benchmarks;
 
-/// <summary><c>--verify</c>: runs every model's GlobalSetup check (the four implementations agree within 1e-4) without timing.</summary>
+/// <summary>
+/// <c>--verify</c>: runs every model's GlobalSetup check without timing: the four implementations of <see cref="Rnn{TModel}"/>
+/// agree within 1e-4, and RTNeural agrees with EdgeRnn within 1e-5 on every config of <see cref="VsRtNeural{TModel}"/>
+/// (skipped, and said so, when the RTNeural shim is not built).
+/// </summary>
 public static class Verify
 {
     public static int All()
@@ -9,8 +13,38 @@ public static class Verify
         failed += One<LstmH16>() + One<LstmH32>() + One<LstmH64>() + One<LstmH128>() + One<LstmH256>();
         failed += One<GruH16>() + One<GruH32>() + One<GruH64>() + One<GruH128>() + One<GruH256>();
         failed += One<AmpLstmH40>();
+        if (Peers.RtNeuralShim.Unavailable is { } why)
+        {
+            Console.WriteLine("RTNeural skipped: " + why);
+        }
+        else
+        {
+            failed += RtNeural<LstmH8>() + RtNeural<LstmH16>() + RtNeural<LstmH32>() + RtNeural<LstmH64>() + RtNeural<LstmH128>() + RtNeural<LstmH256>();
+            failed += RtNeural<GruH8>() + RtNeural<GruH16>() + RtNeural<GruH32>() + RtNeural<GruH64>() + RtNeural<GruH128>() + RtNeural<GruH256>();
+            failed += RtNeural<AmpLstmH12>() + RtNeural<AmpLstmH16>() + RtNeural<AmpLstmH20>() + RtNeural<AmpLstmH40>();
+            failed += RtNeural<AmpGruH8>() + RtNeural<Lstm2H64>();
+        }
         Console.WriteLine(failed == 0 ? "all models agree" : $"{failed} model(s) disagree");
         return failed == 0 ? 0 : 1;
+    }
+
+    private static int RtNeural<TModel>() where TModel : struct, IBenchModel
+    {
+        var bench = new VsRtNeural<TModel>();
+        try
+        {
+            bench.Setup();
+            return 0;
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine("FAILED " + e.Message);
+            return 1;
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
     }
 
     private static int One<TModel>() where TModel : struct, IBenchModel
