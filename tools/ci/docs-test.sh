@@ -15,10 +15,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 python=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+. tools/ci/checks.sh
 
 echo "=== docs/diagnostics against the descriptors"
 "$python" tools/ci/check_diagnostics_docs.py >"$work/diag.log" 2>&1
@@ -84,5 +81,4 @@ while IFS= read -r block; do
 done <"$work/blocks.jsonl"
 [ "$count" -gt 0 ] || fail "C# blocks found" "none in ${docs[*]}"
 
-echo "docs-test.sh: $passed checks passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,10 +10,7 @@ cd "$(dirname "$0")/../.."
 python=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+. tools/ci/checks.sh
 
 if ! "$python" -c 'import torch, numpy' 2>/dev/null; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
@@ -62,5 +59,4 @@ else
   fail "reference scripts ran" "$(tail -5 "$work/ref.log")"
 fi
 
-echo "exporter-tests.sh: $passed checks passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

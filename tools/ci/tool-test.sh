@@ -12,11 +12,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 python=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() { echo "tool-test.sh: $passed checks passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+. tools/ci/checks.sh
 
 echo "=== dotnet pack tools/EdgeRnn.Tool; dotnet tool install --tool-path"
 if dotnet pack tools/EdgeRnn.Tool -c Release -o "$work/feed" >"$work/pack.log" 2>&1 \
