@@ -150,10 +150,16 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         Span<float> output = stackalloc float[TModel.OutputSize];
         ReadOnlySpan<float> input = data.Inputs.AsSpan(0, TModel.InputSize);
         for (int i = 0; i < 100; i++) model.Step(input, output); // warm-up: tiering, static init
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < steps; i++) model.Step(input, output);
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long least = long.MaxValue;
+        for (int window = 0; window < Allocations.Windows && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < steps; i++) model.Step(input, output);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
+
 
     public long AllocatedBytesOverRun(int steps)
     {
@@ -163,9 +169,14 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         for (int i = 0; i < inputs.Length; i++) inputs[i] = source[i % source.Length];
         var model = new TModel();
         model.Run(inputs, outputs); // warm-up
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        model.Run(inputs, outputs);
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long least = long.MaxValue;
+        for (int window = 0; window < Allocations.Windows && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            model.Run(inputs, outputs);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
 
     private static void CheckSizes(ReferenceData data)
@@ -195,4 +206,14 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
                 Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (|diff| {diff:R} > {tolerance})");
         }
     }
+}
+
+/// <summary>
+/// Allocation is measured over up to <see cref="Windows"/> windows, and the least is what counts: an allocation of the
+/// model's happens in every window, while the runtime's one-time work (starting the tiered-compilation worker when
+/// some helper first tiers up, seen once as 176 bytes on the calling thread) happens in one.
+/// </summary>
+internal static class Allocations
+{
+    public const int Windows = 3;
 }

@@ -57,19 +57,29 @@ namespace EdgeRnn.Tests
             model.Run(data.Inputs.AsSpan(0, half * TModel.InputSize), prefix);
             Assert.True(half == 0 || !prefix.AsSpan().SequenceEqual(outputs.AsSpan(0, prefix.Length)), "the backward direction must see only the given sequence");
 
-            // Allocation-free once warm, on the stack, the pool or a caller's workspace. Warm past the runtime's
-            // one-time work (tier-up of the few helpers not compiled fully optimised up front, as AllocationTests do).
+            // Allocation-free once warm, on the stack, the pool or a caller's workspace; the least over a few windows
+            // counts (see EdgeRnn.Tests.Allocations: the runtime's one-time work is not the model's).
             for (int i = 0; i < 50; i++) model.Run(data.Inputs, outputs);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++) model.Run(data.Inputs, outputs);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            long least = long.MaxValue;
+            for (int window = 0; window < EdgeRnn.Tests.Allocations.Windows && least != 0; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 20; i++) model.Run(data.Inputs, outputs);
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            Assert.Equal(0, least);
             var long_ = new float[40 * data.Inputs.Length];
             var longOut = new float[40 * outputs.Length];
             for (int i = 0; i < 40; i++) data.Inputs.CopyTo(long_, i * data.Inputs.Length);
             model.Run(long_, longOut);
-            before = GC.GetAllocatedBytesForCurrentThread();
-            model.Run(long_, longOut);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            least = long.MaxValue;
+            for (int window = 0; window < EdgeRnn.Tests.Allocations.Windows && least != 0; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                model.Run(long_, longOut);
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            Assert.Equal(0, least);
             var workspace = new float[TModel_WorkspaceSize<TModel>(data.Steps)];
             var viaWorkspace = new float[outputs.Length];
             RunWithWorkspace(ref model, data.Inputs, viaWorkspace, workspace);
