@@ -56,7 +56,7 @@ public class GateBlocksPackingTests
             expectedH[u] = o * Math.Tanh(expectedC[u]);
         }
 
-        int rows = WeightPacking.InterleavedRows(4, hidden);
+        int rows = KernelLayout.InterleavedRows(hidden, 4);
         Assert.Equal(GateBlocks.Rows(hidden, 4), rows);
         var inputWeights = WeightPacking.Panels(WeightPacking.InterleaveGates(new EquatableArray<float>(wih), 4, hidden, inputs), rows, inputs);
         var recurrentWeights = WeightPacking.Panels(WeightPacking.InterleaveGates(new EquatableArray<float>(whh), 4, hidden, hidden), rows, hidden, 32);
@@ -96,7 +96,7 @@ public class GateBlocksPackingTests
             expected[u] = (1 - z) * n + z * h[u];
         }
 
-        int rows = WeightPacking.InterleavedRows(3, hidden);
+        int rows = KernelLayout.InterleavedRows(hidden, 3);
         Assert.Equal(GateBlocks.Rows(hidden, 3), rows);
         var inputWeights = WeightPacking.Panels(WeightPacking.InterleaveGates(new EquatableArray<float>(wih), 3, hidden, inputs), rows, inputs);
         var recurrentWeights = WeightPacking.Panels(WeightPacking.InterleaveGates(new EquatableArray<float>(whh), 3, hidden, hidden), rows, hidden, 48);

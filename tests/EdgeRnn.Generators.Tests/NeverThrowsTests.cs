@@ -230,8 +230,7 @@ public partial class NeverThrowsTests
         }
         bool errors = result.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
         // A failed model still gives its struct a placeholder (the API, so uses bind), never a model.
-        var models = generator.GeneratedSources
-            .Where(s => !s.SourceText.ToString().Contains(EdgeRnn.Generators.Emit.ModelEmitter.PlaceholderMarker, StringComparison.Ordinal)).ToArray();
+        var models = GeneratorRun.ModelSources(generator);
         Assert.True(errors == (models.Length == 0),
             $"{what}: {(errors ? "errors and a model source" : "neither errors nor a model source")}\n{GeneratorRun.Describe(result.Diagnostics)}");
         Assert.Single(generator.GeneratedSources);

@@ -20,8 +20,7 @@ internal static partial class ModelEmitter
         w.Line(PlaceholderMarker);
         w.Line("#nullable enable");
         w.Line();
-        if (target.Namespace is not null) w.Open("namespace " + target.Namespace);
-        foreach (var outer in target.ContainingTypes) w.Open($"partial {outer.Keyword} {outer.Name}");
+        OpenContainers(w, target);
 
         w.Open($"partial {target.Type.Keyword} {target.Type.Name} : global::EdgeRnn.ITokenModel, global::EdgeRnn.ISequenceModel");
         const string Fail = "throw new global::System.InvalidOperationException(\"EdgeRnn could not build this model; see the ERNN errors of the build.\")";
@@ -46,8 +45,7 @@ internal static partial class ModelEmitter
         w.Line($"public int Generate(global::System.ReadOnlySpan<int> prompt, global::System.Span<int> output, in global::EdgeRnn.SamplerOptions options) => {Fail};");
         w.Close();
 
-        foreach (var _ in target.ContainingTypes) w.Close();
-        if (target.Namespace is not null) w.Close();
+        CloseContainers(w, target);
         return w.ToString();
     }
 }

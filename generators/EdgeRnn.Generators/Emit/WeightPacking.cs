@@ -10,9 +10,6 @@ namespace EdgeRnn.Generators.Emit;
 /// </summary>
 internal static class WeightPacking
 {
-    /// <summary>Rows rounded up to whole panels.</summary>
-    public static int Padded(int rows) => KernelLayout.Padded(rows);
-
     /// <summary>Packs a row-major [rows, columns] matrix into panels of <paramref name="width"/> rows (default <see cref="KernelLayout.PanelWidth"/>).</summary>
     public static float[] Panels(EquatableArray<float> rowMajor, int rows, int columns, int width = KernelLayout.PanelWidth)
     {
@@ -35,16 +32,10 @@ internal static class WeightPacking
     /// <summary>A bias padded to whole panels; an absent bias (bias=False) is zeros.</summary>
     public static float[] Bias(EquatableArray<float> bias, int rows)
     {
-        var padded = new float[Padded(rows)];
+        var padded = new float[KernelLayout.Padded(rows)];
         bias.AsSpan().CopyTo(padded);
         return padded;
     }
-
-    /// <summary>Hidden units per block of interleaved gates: <see cref="KernelLayout.LstmBlockUnits"/> or <see cref="KernelLayout.GruBlockUnits"/>.</summary>
-    public static int BlockUnits(int gates) => KernelLayout.BlockUnits(gates);
-
-    /// <summary>Rows of the interleaved layout: whole blocks of every gate, a whole number of panels.</summary>
-    public static int InterleavedRows(int gates, int hidden) => KernelLayout.InterleavedRows(hidden, gates);
 
     /// <summary>
     /// Reorders the gate-major rows of an LSTM or GRU matrix ([gates·H, columns], or a bias with columns = 1) into
@@ -54,7 +45,7 @@ internal static class WeightPacking
     public static EquatableArray<float> InterleaveGates(EquatableArray<float> rowMajor, int gates, int hidden, int columns)
     {
         int units = KernelLayout.BlockUnits(gates);
-        var result = new float[InterleavedRows(gates, hidden) * columns];
+        var result = new float[KernelLayout.InterleavedRows(hidden, gates) * columns];
         if (rowMajor.Length == 0) return new EquatableArray<float>(result);
         var source = rowMajor.AsSpan();
         for (int gate = 0; gate < gates; gate++)

@@ -30,11 +30,11 @@ internal sealed class GruKind : RecurrentKind
         int h = layer.OutputSize;
         if (!layer.ResetAfter)
         {
-            int gates = WeightPacking.Padded(Gates * h);
+            int gates = KernelLayout.Padded(Gates * h);
             // r,z gates, n gates (each padded) and r⊙h.
-            return new(gates, WeightPacking.Padded(2 * h) + WeightPacking.Padded(h) + h, 0, gates, h);
+            return new(gates, KernelLayout.Padded(2 * h) + KernelLayout.Padded(h) + h, 0, gates, h);
         }
-        int rows = WeightPacking.InterleavedRows(Gates, h);
+        int rows = KernelLayout.InterleavedRows(h, Gates);
         return new(rows, rows / Gates, 0, rows, h);
     }
 
@@ -53,9 +53,9 @@ internal sealed class GruKind : RecurrentKind
             return;
         }
         // b_hn sits inside the r product, so the input and recurrent biases stay apart.
-        int blocked = WeightPacking.InterleavedRows(Gates, h);
+        int blocked = KernelLayout.InterleavedRows(h, Gates);
         weights.Matrix($"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, Gates, h, layer.InputSize), blocked, layer.InputSize));
-        weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, Gates, h, h), blocked, h, WeightPacking.BlockUnits(Gates) * Gates));
+        weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, Gates, h, h), blocked, h, KernelLayout.BlockUnits(Gates) * Gates));
         weights.Vector($"{name}InputBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.InputBias, Gates, h, 1), blocked));
         weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.RecurrentBias, Gates, h, 1), blocked));
     }

@@ -63,11 +63,11 @@ internal sealed class LstmKind : RecurrentKind
     {
         if (layer.IsProjected)
         {
-            int gates = WeightPacking.Padded(Gates * layer.CellSize);
+            int gates = KernelLayout.Padded(Gates * layer.CellSize);
             // o ⊙ tanh(c) (cell width) and the padded projection.
-            return new(gates, layer.CellSize + WeightPacking.Padded(layer.OutputSize), 0, gates, layer.OutputSize);
+            return new(gates, layer.CellSize + KernelLayout.Padded(layer.OutputSize), 0, gates, layer.OutputSize);
         }
-        int rows = WeightPacking.InterleavedRows(Gates, layer.CellSize);
+        int rows = KernelLayout.InterleavedRows(layer.CellSize, Gates);
         // The new h of whole blocks of units, before it replaces the old one.
         return new(rows, rows / Gates, 0, rows, layer.OutputSize);
     }
@@ -88,9 +88,9 @@ internal sealed class LstmKind : RecurrentKind
         }
         // Gate rows interleaved in blocks of units, then packed in panels; the recurrent matrix one panel per block,
         // so the recurrent pass reads one sequential stream.
-        int hidden = layer.CellSize, blocked = WeightPacking.InterleavedRows(Gates, hidden);
+        int hidden = layer.CellSize, blocked = KernelLayout.InterleavedRows(hidden, Gates);
         weights.Matrix($"{name}InputWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.InputWeights, Gates, hidden, layer.InputSize), blocked, layer.InputSize));
-        weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, Gates, hidden, hidden), blocked, hidden, WeightPacking.BlockUnits(Gates) * Gates));
+        weights.Matrix($"{name}RecurrentWeights", WeightPacking.Panels(WeightPacking.InterleaveGates(layer.RecurrentWeights, Gates, hidden, hidden), blocked, hidden, KernelLayout.BlockUnits(Gates) * Gates));
         var gateMajorBias = WeightPacking.Rows(new EquatableArray<float>(bias), 0, rows, 1);
         weights.Vector($"{name}Bias", WeightPacking.Bias(WeightPacking.InterleaveGates(gateMajorBias, Gates, hidden, 1), blocked));
     }

@@ -153,18 +153,18 @@ internal sealed class MutKind(int variant) : StackedKind
     public override LayerFootprint Footprint(LayerSpec layer)
     {
         // Gate segments [c | z | r], each padded to whole panels; work holds tanh(h) (MUT3) and then r⊙h.
-        int gates = 3 * WeightPacking.Padded(layer.OutputSize);
+        int gates = 3 * KernelLayout.Padded(layer.OutputSize);
         return new(gates, layer.OutputSize, 0, gates, layer.OutputSize);
     }
 
     public override void PlanWeights(LayerSpec layer, string name, WeightsEmitter weights)
     {
         int h = layer.OutputSize, gateRows = RecurrentRoles.Length * h;
-        weights.Comment($"{name}: {TypeName}, gate segments [c | z | r] of {WeightPacking.Padded(h)} rows each (EdgeRnn.Kernels.Cells.Mut).");
+        weights.Comment($"{name}: {TypeName}, gate segments [c | z | r] of {KernelLayout.Padded(h)} rows each (EdgeRnn.Kernels.Cells.Mut).");
         weights.Matrix($"{name}InputWeights", PanelBlocks(layer.InputWeights, InputRoles.Length, h, layer.InputSize));
         weights.Matrix($"{name}RecurrentWeights", PanelBlocks(WeightPacking.Rows(layer.RecurrentWeights, 0, gateRows, h), RecurrentRoles.Length, h, h));
         weights.Matrix($"{name}CandidateWeights", WeightPacking.Panels(WeightPacking.Rows(layer.RecurrentWeights, gateRows, h, h), h, h));
-        weights.Vector($"{name}Bias", layer.InputBias.Length == 0 ? new float[3 * WeightPacking.Padded(h)] : PanelBlocks(layer.InputBias, 3, h, 1));
+        weights.Vector($"{name}Bias", layer.InputBias.Length == 0 ? new float[3 * KernelLayout.Padded(h)] : PanelBlocks(layer.InputBias, 3, h, 1));
     }
 
     /// <summary>
@@ -174,7 +174,7 @@ internal sealed class MutKind(int variant) : StackedKind
     /// </summary>
     private static float[] PanelBlocks(EquatableArray<float> rowMajor, int blocks, int rows, int columns)
     {
-        int blockFloats = WeightPacking.Padded(rows) * columns;
+        int blockFloats = KernelLayout.Padded(rows) * columns;
         var packed = new float[blocks * blockFloats];
         for (int block = 0; block < blocks; block++)
             WeightPacking.Panels(WeightPacking.Rows(rowMajor, block * rows, rows, columns), rows, columns).CopyTo(packed, block * blockFloats);

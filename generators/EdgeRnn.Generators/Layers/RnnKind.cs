@@ -28,7 +28,7 @@ internal sealed class RnnKind : RecurrentKind
 
     public override LayerFootprint Footprint(LayerSpec layer)
     {
-        int rows = WeightPacking.Padded(layer.OutputSize);
+        int rows = KernelLayout.Padded(layer.OutputSize);
         return new(rows, 0, 0, rows, layer.OutputSize);
     }
 

@@ -33,7 +33,7 @@ internal sealed class SoftmaxKind(bool log) : LayerKind
 
     public override LayerFootprint Footprint(LayerSpec layer)
     {
-        int padded = WeightPacking.Padded(layer.OutputSize);
+        int padded = KernelLayout.Padded(layer.OutputSize);
         return new(0, 0, padded, padded, padded);
     }
 

@@ -188,10 +188,13 @@ internal sealed class GeneratorRun(GeneratorDriver driver, Compilation input, Co
     public ImmutableArray<Diagnostic> Diagnostics => Result.Diagnostics;
 
     /// <summary>Generated models (the placeholders written for structs whose model failed are in <see cref="PlaceholderSources"/>).</summary>
-    public ImmutableArray<GeneratedSourceResult> GeneratedSources => [.. GeneratorResult.GeneratedSources.Where(s => !IsPlaceholder(s))];
+    public ImmutableArray<GeneratedSourceResult> GeneratedSources => [.. ModelSources(GeneratorResult)];
 
     /// <summary>Sources that only keep a failed model's users compiling (EdgeRnn.Generators.Emit.ModelEmitter.EmitPlaceholder).</summary>
     public ImmutableArray<GeneratedSourceResult> PlaceholderSources => [.. GeneratorResult.GeneratedSources.Where(IsPlaceholder)];
+
+    /// <summary>A run's generated models, without the placeholders of structs whose model failed.</summary>
+    public static GeneratedSourceResult[] ModelSources(GeneratorRunResult result) => [.. result.GeneratedSources.Where(s => !IsPlaceholder(s))];
 
     private static bool IsPlaceholder(GeneratedSourceResult source) =>
         source.SourceText.ToString().Contains(EdgeRnn.Generators.Emit.ModelEmitter.PlaceholderMarker, StringComparison.Ordinal);
