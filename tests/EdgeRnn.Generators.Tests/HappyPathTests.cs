@@ -68,4 +68,27 @@ public class HappyPathTests
         var errors = run.CompilationErrors();
         Assert.True(errors.Length == 0, GeneratorRun.Describe(errors));
     }
+
+    /// <summary>ERNN0025's name-clash check knows every member the emitter writes (so a new member can't slip past it).</summary>
+    [Theory]
+    [MemberData(nameof(CommittedModels))]
+    public void Every_generated_member_name_is_one_the_clash_check_knows(string model)
+    {
+        string source = TestProject.ForModel(model).Run().SingleSource();
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source);
+        var type = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax>().First(t => t.Identifier.Text == "TestModel");
+        var names = new List<string>();
+        foreach (var member in type.Members)
+        {
+            switch (member)
+            {
+                case Microsoft.CodeAnalysis.CSharp.Syntax.FieldDeclarationSyntax field: names.AddRange(field.Declaration.Variables.Select(v => v.Identifier.Text)); break;
+                case Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null } property: names.Add(property.Identifier.Text); break;
+                case Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax method: names.Add(method.Identifier.Text); break;
+                case Microsoft.CodeAnalysis.CSharp.Syntax.BaseTypeDeclarationSyntax nested: names.Add(nested.Identifier.Text); break;
+            }
+        }
+        Assert.NotEmpty(names);
+        Assert.All(names, name => Assert.True(EdgeRnn.Generators.Model.TargetDeclaration.ClashesWithGenerated(name), $"'{name}' is generated but not in TargetDeclaration's list"));
+    }
 }

@@ -63,6 +63,7 @@ internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? Attrib
         "InputSize", "OutputSize", "StateSize", "VocabSize", "EmbeddingSize", "ScratchSize", "RunChunkSteps", "RunChunkScratchSize",
         "SequenceWidth", "WorkspaceSize", "Reset", "Step", "Run", "CopyStateTo", "LoadState", "Generate", "StepCore", "RunChunk",
         "RunSequence", "CheckRun", "StateStorage", "ScratchStorage", "_state", "_scratch", "InitialState", "Embedding",
+        "MaxSequenceSteps", "PackedWeights",
     ];
 
     public static TargetDeclaration From(GeneratorAttributeSyntaxContext context)
@@ -118,7 +119,7 @@ internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? Attrib
     }
 
     /// <summary>Generated member names, including each layer's (Layer{n}InputSize, Layer{n}OutputSize, L{n}… weights).</summary>
-    private static bool ClashesWithGenerated(string name)
+    internal static bool ClashesWithGenerated(string name)
     {
         if (s_generatedMembers.Contains(name)) return true;
         if (name.Length > 1 && name[0] == 'L' && char.IsDigit(name[1])) return true;
