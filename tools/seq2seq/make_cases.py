@@ -9,7 +9,8 @@ Run from the repository root:
 For every case NAME it writes NAME.edgernn.json (the manifest, contract section 2), NAME.safetensors (the
 state_dict, float32) and NAME.expected.json (contract section 3). Models are random with a fixed seed per case;
 some parameter groups are scaled up so that attention is far from uniform and beam search differs from greedy.
-Reference values come from a float64 run on the stored float32 weights. Self-checks per example: a float32 run
+Reference values come from a float64 run on the stored float32 weights. Self-checks per example: the independent
+NumPy implementation (numpy_reference.py, driven by the manifest) agrees within 1e-12, a float32 run
 agrees within a quarter of the tolerance, float32 decoding makes the same choices, and every decoding decision
 (greedy top-2 gap, the beam's K-th/(K+1)-th gap, its stop test and final ranking) has a margin of at least
 MIN_MARGIN; an example that comes too close to a tie is redrawn. Deterministic: two runs give identical files.
@@ -29,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import modules as m  # noqa: E402
+import numpy_reference  # noqa: E402
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 from edgernn_export.reference_file import fnum  # noqa: E402
 
@@ -37,6 +39,7 @@ OUT_DIR = os.path.join(ROOT, "tests", "EdgeRnn.Tests", "Seq2Seq")
 
 TOLERANCE = 1e-5
 F32_LIMIT = TOLERANCE / 4   # a float32 torch run must be this close to the float64 reference
+NUMPY_LIMIT = 1e-12         # numpy_reference.py (float64, from the manifest) vs torch float64
 MIN_MARGIN = 1e-3           # every decoding decision at least this far from a tie (in logits / log-probs)
 TEACHER_STEPS = 6
 EXAMPLES = 3
@@ -285,7 +288,8 @@ def generate(c, out_dir):
     rng = np.random.default_rng(c["seed"])
     V = c["decoder"]["vocab"]
     widths = sorted({1, 2, c["max_beam"]})
-    examples, f32_worst, margin_worst, attempts = [], 0.0, np.inf, 0
+    examples, f32_worst, margin_worst, attempts, numpy_worst = [], 0.0, np.inf, 0, 0.0
+    manifest = json.loads(m.manifest_text(model, name + ".safetensors"))
     lengths = source_lengths(c) if c["features"] is None else [None] * EXAMPLES
     for length in lengths:
         for attempt in range(50):
@@ -304,6 +308,11 @@ def generate(c, out_dir):
             raise RuntimeError("%s: no example with clear decoding decisions" % name)
         diff = max_float_diff(r32, r64)
         assert diff <= F32_LIMIT, (name, diff)
+        independent = numpy_reference.teacher_forced(manifest, back, source, features, teacher)
+        for k, v in r64.items():
+            if isinstance(v, np.ndarray):
+                numpy_worst = max(numpy_worst, float(np.max(np.abs(independent[k] - v))))
+        assert numpy_worst <= NUMPY_LIMIT, (name, numpy_worst)
         f32_worst, margin_worst = max(f32_worst, diff), min(margin_worst, margins.smallest)
         ex = OrderedDict()
         if source is not None:
@@ -332,7 +341,7 @@ def generate(c, out_dir):
         f.write(man)
     with open(os.path.join(out_dir, name + ".expected.json"), "w", encoding="utf-8", newline="\n") as f:
         f.write(exp)
-    return examples, f32_worst, margin_worst, attempts
+    return examples, f32_worst, margin_worst, attempts, numpy_worst
 
 
 def attention_spread(examples):
@@ -353,14 +362,14 @@ def main(argv=None):
     for c in CASES:
         if args.only and c["name"] not in args.only:
             continue
-        examples, f32d, margin, attempts = generate(c, OUT_DIR)
+        examples, f32d, margin, attempts, npd = generate(c, OUT_DIR)
         differs = sum(any(b["tokens"] != ex["greedy"] for b in ex["beam"]) for ex in examples)
         stops = sum(ex["greedy"][-1] == 2 for ex in examples)
         beam_stops = sum(b["tokens"][-1] == 2 for ex in examples for b in ex["beam"])
         beam_differs += differs > 0
         spread = attention_spread(examples)
-        print("%-34s f32_maxdiff=%.2g margin=%.2g draws=%d beam!=greedy:%d/%d greedy_stops:%d beam_stops:%d max_attention=%s" % (
-            c["name"], f32d, margin, attempts, differs, len(examples), stops, beam_stops, "-" if spread is None else "%.2f" % spread))
+        print("%-34s numpy_diff=%.1g f32_maxdiff=%.2g margin=%.2g draws=%d beam!=greedy:%d/%d greedy_stops:%d beam_stops:%d max_attention=%s" % (
+            c["name"], npd, f32d, margin, attempts, differs, len(examples), stops, beam_stops, "-" if spread is None else "%.2f" % spread))
     print("cases where beam differs from greedy: %d; %.1f s" % (beam_differs, time.time() - t0))
 
 
