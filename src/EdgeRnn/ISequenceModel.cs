@@ -14,4 +14,11 @@ public interface ISequenceModel
 
     /// <summary>Runs a whole sequence <c>[T, InputSize]</c> into <c>[T, OutputSize]</c> (or the last step's output for a many-to-one model).</summary>
     void Run(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    /// <summary>
+    /// Compiles the model's hot path and unpacks its weights ahead of time (on a throwaway instance), so the first real
+    /// Run runs at full speed. Call once at start-up, before a real-time loop begins.
+    /// </summary>
+    /// <remarks>Generated models implement it; the default (for hand-written implementations) does nothing.</remarks>
+    static virtual void Prepare() { }
 }

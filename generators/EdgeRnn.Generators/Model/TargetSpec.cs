@@ -63,7 +63,7 @@ internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? Attrib
         "InputSize", "OutputSize", "StateSize", "VocabSize", "EmbeddingSize", "ScratchSize", "RunChunkSteps", "RunChunkScratchSize",
         "SequenceWidth", "WorkspaceSize", "Reset", "Step", "Run", "CopyStateTo", "LoadState", "Generate", "StepCore", "RunChunk",
         "RunSequence", "CheckRun", "StateStorage", "ScratchStorage", "_state", "_scratch", "InitialState", "Embedding",
-        "MaxSequenceSteps", "PackedWeights",
+        "MaxSequenceSteps", "PackedWeights", "Prepare",
     ];
 
     public static TargetDeclaration From(GeneratorAttributeSyntaxContext context)
