@@ -69,6 +69,20 @@ internal static partial class ModelEmitter
             if (model.OutputLast) w.Line($"{Span} rows = stackalloc float[RunChunkSteps * OutputSize];");
             else w.Line("if (steps == 0) return;");
             w.Line($"{Span} scratch = _scratch;");
+            if (RunsFixedSteps(model))
+            {
+                // Every recurrent layer has a fixed step: one fused step per timestep beats projecting a chunk's
+                // inputs first at these sizes (measured on the amp models: 52 against 62 ns per sample).
+                w.Open(FixedStepsCondition);
+                w.Open("for (int t = 0; t < steps; t++)");
+                w.Line(model.OutputLast
+                    ? "StepCore(inputs.Slice(t * InputSize, InputSize), rows.Slice(0, OutputSize), scratch);"
+                    : "StepCore(inputs.Slice(t * InputSize, InputSize), outputs.Slice(t * OutputSize, OutputSize), scratch);");
+                w.Close();
+                if (model.OutputLast) w.Line("if (steps > 0) rows.Slice(0, OutputSize).CopyTo(outputs);");
+                w.Line("return;");
+                w.Close();
+            }
             w.Line($"{Span} chunk = stackalloc float[RunChunkScratchSize];");
             w.Line("int n = 0;");
             w.Open("for (int t = 0; t < steps; t += RunChunkSteps)");

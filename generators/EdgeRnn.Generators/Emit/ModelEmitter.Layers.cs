@@ -139,6 +139,23 @@ internal static partial class ModelEmitter
     /// The layers that run fixed step code (<see cref="LayerKind.HasFixedStep"/>); a kind that reads its input as whole
     /// vectors only right after a fixed recurrent layer, whose zero-padded new h it reads from the work area.
     /// </summary>
+    /// <summary>Where fixed steps run: SIMD of some width, and not turned off (EDGERNN_FIXED_STEPS=0).</summary>
+    private const string FixedStepsCondition = "if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps)";
+
+    /// <summary>Run steps through StepCore when every recurrent layer has a fixed step (see <see cref="FixedLayers"/>).</summary>
+    private static bool RunsFixedSteps(ModelSpec model)
+    {
+        var fixedLayers = FixedLayers(model);
+        bool any = false;
+        for (int i = 0; i < fixedLayers.Length; i++)
+        {
+            if (!model.Layers[i].IsRecurrent) continue;
+            if (!fixedLayers[i]) return false;
+            any = true;
+        }
+        return any;
+    }
+
     private static bool[] FixedLayers(ModelSpec model)
     {
         var result = new bool[model.Layers.Length];
@@ -195,7 +212,7 @@ internal static partial class ModelEmitter
         bool anyFixed = System.Array.IndexOf(fixedLayers, true) >= 0;
         if (anyFixed)
         {
-            w.Open("if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps)");
+            w.Open(FixedStepsCondition);
             w.Line($"ref float stateRef = ref {MemoryMarshal}.GetReference(state);");
             w.Line($"ref float scratchRef = ref {MemoryMarshal}.GetReference(scratch);");
             EmitLayerCalls(w, model, layout, fixedLayers);

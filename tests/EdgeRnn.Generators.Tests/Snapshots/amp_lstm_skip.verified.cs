@@ -76,6 +76,14 @@ namespace TestModels
             if (outputs.Length != steps * OutputSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(outputs), steps * OutputSize, outputs.Length, $"{steps} steps × OutputSize {OutputSize}");
             if (steps == 0) return;
             global::System.Span<float> scratch = _scratch;
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps)
+            {
+                for (int t = 0; t < steps; t++)
+                {
+                    StepCore(inputs.Slice(t * InputSize, InputSize), outputs.Slice(t * OutputSize, OutputSize), scratch);
+                }
+                return;
+            }
             global::System.Span<float> chunk = stackalloc float[RunChunkScratchSize];
             int n = 0;
             for (int t = 0; t < steps; t += RunChunkSteps)
