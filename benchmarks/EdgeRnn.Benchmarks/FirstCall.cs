@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -34,17 +35,22 @@ public static class FirstCall
         [nameof(AmpLstmH40), nameof(AmpGruH8), nameof(LstmH8), nameof(LstmH32), nameof(GruH64), nameof(LstmH128), nameof(Lstm2H64)];
 
     /// <summary>One fresh process. Wall-clock fields, then the same on the thread's CPU clock (zero where there is none).</summary>
-    private sealed record Result(string Model, double ConstructUs, double FirstCallUs, double[] BlocksNs, double First10kNs, double SteadyNs,
+    private sealed record Result(string Model, double ConstructUs, double PrepareUs, double FirstCallUs, double[] BlocksNs, double First10kNs, double SteadyNs,
                                  double CpuFirstCallUs, double[] CpuBlocksNs, double CpuFirst10kNs, double CpuSteadyNs)
     {
         /// <summary>CPU ns per step of steps 2 … 10,000: the first 10,000 without the first call (which JITs the step).</summary>
         public double CpuAfterFirstCallNs => (CpuFirst10kNs * FirstSteps - CpuFirstCallUs * 1000) / (FirstSteps - 1);
     }
 
-    /// <summary>The parent: <c>--first-call [--runs N] [--models AmpLstmH40,LstmH32]</c>.</summary>
+    /// <summary>
+    /// The parent: <c>--first-call [--runs N] [--models AmpLstmH40,LstmH32] [--prepare]</c>. With <c>--prepare</c> each
+    /// child calls the model's <c>Prepare()</c> before the timed steps (what an application does at start-up) and its
+    /// time is a column of its own.
+    /// </summary>
     public static int Run(string[] args)
     {
         int runs = 5;
+        bool prepare = args.Contains("--prepare");
         string[] models = DefaultModels;
         for (int a = 0; a + 1 < args.Length; a++)
         {
@@ -59,27 +65,27 @@ public static class FirstCall
         }
         string env = string.Join(", ", Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).Order().Select(k => k + "=" + Environment.GetEnvironmentVariable(k)));
-        Console.WriteLine($"// first-call: {runs} fresh processes per model; each times its first {FirstSteps:N0} steps (blocks of {Block:N0}), " +
+        Console.WriteLine($"// first-call: {runs} fresh processes per model; each {(prepare ? "calls Prepare(), then " : "")}times its first {FirstSteps:N0} steps (blocks of {Block:N0}), " +
                           $"steps {WarmupSeconds} s more, then times {SteadySamples} × {FirstSteps:N0} steady steps");
         Console.WriteLine($"// runtime {Environment.Version}, environment: {(env.Length == 0 ? "no DOTNET_ variables (default tiered JIT)" : env)}");
         Console.WriteLine();
         Console.WriteLine("Medians over the runs; \"first / steady\" is the median of the runs' ratios; CPU = the stepping thread's CPU time.");
         Console.WriteLine();
-        Console.WriteLine($"| model | runs | construct µs | first call µs | first {FirstSteps:N0} ns/step (wall) | steady ns/step (wall) | first / steady (wall) | " +
+        Console.WriteLine($"| model | runs | construct µs | Prepare() µs | first call µs | first {FirstSteps:N0} ns/step (wall) | steady ns/step (wall) | first / steady (wall) | " +
                           $"first {FirstSteps:N0} ns/step (CPU) | steady ns/step (CPU) | first / steady (CPU) | per run (CPU) | CPU ≤ {Goal}×? | " +
                           "without the first call / steady (CPU) |");
-        Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|--:|");
+        Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|--:|");
         var all = new List<Result[]>();
         foreach (string model in models)
         {
             var results = new Result[runs];
             for (int r = 0; r < runs; r++)
-                results[r] = Launch(model);
+                results[r] = Launch(model, prepare);
             all.Add(results);
             double wall = Median(results.Select(x => x.First10kNs / x.SteadyNs));
             double[] cpuRatios = results.Select(x => x.CpuFirst10kNs / x.CpuSteadyNs).ToArray();
             double cpu = Median(cpuRatios);
-            Console.WriteLine($"| {model} | {runs} | {Median(results.Select(x => x.ConstructUs)):N0} | {Median(results.Select(x => x.FirstCallUs)):N0} | " +
+            Console.WriteLine($"| {model} | {runs} | {Median(results.Select(x => x.ConstructUs)):N0} | {(prepare ? Median(results.Select(x => x.PrepareUs)).ToString("N0", CultureInfo.InvariantCulture) : "–")} | {Median(results.Select(x => x.FirstCallUs)):N0} | " +
                               $"{Median(results.Select(x => x.First10kNs)):N0} | {Median(results.Select(x => x.SteadyNs)):N0} | {wall:F2}× | " +
                               $"{Median(results.Select(x => x.CpuFirst10kNs)):N0} | {Median(results.Select(x => x.CpuSteadyNs)):N0} | {cpu:F2}× | " +
                               $"{string.Join(" ", cpuRatios.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {(cpu <= Goal ? "met" : "**missed**")} | " +
@@ -99,7 +105,7 @@ public static class FirstCall
         return 0;
     }
 
-    private static Result Launch(string model)
+    private static Result Launch(string model, bool prepare)
     {
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -107,6 +113,7 @@ public static class FirstCall
             start.ArgumentList.Add(typeof(FirstCall).Assembly.Location);
         start.ArgumentList.Add(ChildSwitch);
         start.ArgumentList.Add(model);
+        if (prepare) start.ArgumentList.Add("--prepare");
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + self);
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
@@ -128,12 +135,12 @@ public static class FirstCall
         string model = args[Array.IndexOf(args, ChildSwitch) + 1];
         var type = ModelType(model) ?? throw new ArgumentException("unknown model " + model);
         var measure = typeof(FirstCall).GetMethod(nameof(Measure), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
-        var result = (Result)measure.Invoke(null, null)!;
+        var result = (Result)measure.Invoke(null, [args.Contains("--prepare")])!;
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }
 
-    private static Result Measure<TModel>() where TModel : struct, IBenchModel
+    private static Result Measure<TModel>(bool prepare) where TModel : struct, IBenchModel
     {
         float[] xs = Rnn<TModel>.MakeInputs(Rnn<TModel>.T, TModel.InputSize);
         float[] y = new float[TModel.OutputSize];
@@ -142,6 +149,17 @@ public static class FirstCall
         long before = Stopwatch.GetTimestamp();
         var model = new TModel();
         double constructUs = Stopwatch.GetElapsedTime(before).TotalMicroseconds;
+        double prepareUs = 0;
+        // The application's loop: as written, or (--prepare) as docs/getting-started.md recommends for a real-time
+        // callback, marked AggressiveOptimization so the loop itself never runs as tier-0 code either.
+        StepLoop<TModel> loop = prepare ? PreparedSteps : Steps;
+        if (prepare)
+        {
+            long prepareStart = Stopwatch.GetTimestamp();
+            TModel.Prepare();
+            loop(ref model, xs, y, ref t, 0); // the callback compiled at start-up too
+            prepareUs = Stopwatch.GetElapsedTime(prepareStart).TotalMicroseconds;
+        }
 
         var blocks = new double[FirstSteps / Block];
         var cpuBlocks = new double[FirstSteps / Block];
@@ -152,14 +170,14 @@ public static class FirstCall
             long start = Stopwatch.GetTimestamp();
             if (b == 0)
             {
-                Steps(ref model, xs, y, ref t, 1);
+                loop(ref model, xs, y, ref t, 1);
                 firstCallUs = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
                 cpuFirstCallUs = (ThreadCpuNs() - cpuStart) / 1000.0;
-                Steps(ref model, xs, y, ref t, Block - 1);
+                loop(ref model, xs, y, ref t, Block - 1);
             }
             else
             {
-                Steps(ref model, xs, y, ref t, Block);
+                loop(ref model, xs, y, ref t, Block);
             }
             blocks[b] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Block;
             cpuBlocks[b] = (double)(ThreadCpuNs() - cpuStart) / Block;
@@ -167,7 +185,7 @@ public static class FirstCall
 
         long warm = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(warm).TotalSeconds < WarmupSeconds)
-            Steps(ref model, xs, y, ref t, Block);
+            loop(ref model, xs, y, ref t, Block);
 
         var steady = new double[SteadySamples];
         var cpuSteady = new double[SteadySamples];
@@ -176,12 +194,26 @@ public static class FirstCall
             long cpuStart = ThreadCpuNs();
             long start = Stopwatch.GetTimestamp();
             for (int b = 0; b < FirstSteps / Block; b++)
-                Steps(ref model, xs, y, ref t, Block);
+                loop(ref model, xs, y, ref t, Block);
             steady[s] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / FirstSteps;
             cpuSteady[s] = (double)(ThreadCpuNs() - cpuStart) / FirstSteps;
         }
-        return new Result(TModel.ModelName, constructUs, firstCallUs, blocks, blocks.Average(), Median(steady),
+        return new Result(TModel.ModelName, constructUs, prepareUs, firstCallUs, blocks, blocks.Average(), Median(steady),
                           cpuFirstCallUs, cpuBlocks, cpuBlocks.Average(), Median(cpuSteady));
+    }
+
+    private delegate void StepLoop<TModel>(ref TModel model, float[] xs, float[] y, ref int t, int count) where TModel : struct, IBenchModel;
+
+    /// <summary><see cref="Steps{TModel}"/> as a real-time callback should be written: fully optimised from its first call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PreparedSteps<TModel>(ref TModel model, float[] xs, float[] y, ref int t, int count) where TModel : struct, IBenchModel
+    {
+        int i = TModel.InputSize;
+        for (int k = 0; k < count; k++)
+        {
+            model.Step(new ReadOnlySpan<float>(xs, t * i, i), y);
+            if (++t == Rnn<TModel>.T) t = 0;
+        }
     }
 
     /// <summary>What an application's audio loop does: one Step per sample over a rotating input. The same method in both phases.</summary>
