@@ -110,34 +110,68 @@ internal static class FixedStep
     /// <summary>Accumulators per tile: 8 independent FMA chains cover the FMA latency on two FMA ports (4 cycles × 2).</summary>
     public const int TileAccumulators = 8;
 
+    /// <summary>
+    /// Most column phases: a tile with fewer than <see cref="TileAccumulators"/> accumulators (a small layer) keeps
+    /// one copy of them per phase, the columns dealt round-robin, so it still has that many chains in flight and each
+    /// chain is a fraction as long (a small step is bound by the FMA latency of its longest chain, not by throughput).
+    /// </summary>
+    public const int MaxPhases = 4;
+
     public static void EmitProducts(SourceWriter w, VectorWidth v, IReadOnlyList<Accumulator> tile, IReadOnlyList<ColumnRun> runs)
     {
+        int phases = System.Math.Max(1, System.Math.Min(MaxPhases, TileAccumulators / System.Math.Max(1, tile.Count)));
+        string Phase(Accumulator a, int p) => p == 0 ? a.Name : $"{a.Name}_{p}";
         foreach (var a in tile) w.Line($"var {a.Name} = {a.Init};");
+        if (phases > 1)
+        {
+            w.Line($"// {phases} column phases: {phases * tile.Count} FMA chains in flight, each {phases}× shorter");
+            for (int p = 1; p < phases; p++)
+                foreach (var a in tile) w.Line($"var {Phase(a, p)} = global::System.Runtime.Intrinsics.{v.Name}<float>.Zero;");
+        }
         for (int r = 0; r < runs.Count; r++)
         {
             var run = runs[r];
             var fed = tile.Where(a => a.Offsets[r] >= 0).ToList();
             if (fed.Count == 0 || run.Count == 0) continue;
             w.Line($"// + {run.What}");
-            if (run.Count <= UnrollLimit)
+            // Column j (a constant, or the loop's j plus a constant) into phase p.
+            void Column(string index, string offset, int p)
             {
-                for (int j = 0; j < run.Count; j++)
+                w.Line($"var e{p} = {v.Broadcast(run.Source, index)};");
+                foreach (var a in fed)
                 {
-                    w.OpenBlock();
-                    w.Line($"var e = {v.Broadcast(run.Source, j.ToString())};");
-                    foreach (var a in fed)
-                        w.Line($"{a.Name} = {v.Fma(v.Load(run.Weights, (a.Offsets[r] + j * run.Stride).ToString()), "e", a.Name)};");
-                    w.Close();
+                    string at = offset.Length == 0 ? a.Offsets[r].ToString() : a.Offsets[r] == 0 ? offset : $"{offset} + {a.Offsets[r]}";
+                    w.Line($"{Phase(a, p)} = {v.Fma(v.Load(run.Weights, at), $"e{p}", Phase(a, p))};");
                 }
             }
-            else
+            int looped = run.Count <= UnrollLimit ? 0 : run.Count / phases * phases;
+            if (looped > 0)
             {
-                w.Open($"for (int j = 0; j < {run.Count}; j++)");
-                w.Line($"var e = {v.Broadcast(run.Source, "j")};");
+                w.Open($"for (int j = 0; j < {looped}; j += {phases})");
                 w.Line($"nuint k = (nuint)j * {run.Stride};");
-                foreach (var a in fed)
-                    w.Line($"{a.Name} = {v.Fma(v.Load(run.Weights, a.Offsets[r] == 0 ? "k" : $"k + {a.Offsets[r]}"), "e", a.Name)};");
+                for (int p = 0; p < phases; p++)
+                    Column(p == 0 ? "j" : $"j + {p}", p == 0 ? "k" : $"k + {p * run.Stride}", p);
                 w.Close();
+            }
+            for (int j = looped; j < run.Count; j++)
+            {
+                w.OpenBlock();
+                int p = j % phases;
+                w.Line($"var e{p} = {v.Broadcast(run.Source, j.ToString())};");
+                foreach (var a in fed)
+                    w.Line($"{Phase(a, p)} = {v.Fma(v.Load(run.Weights, (a.Offsets[r] + j * run.Stride).ToString()), $"e{p}", Phase(a, p))};");
+                w.Close();
+            }
+        }
+        if (phases > 1)
+        {
+            w.Line("// The phases summed");
+            foreach (var a in tile)
+            {
+                var terms = Enumerable.Range(0, phases).Select(p => Phase(a, p)).ToList();
+                w.Line(phases == 4
+                    ? $"{a.Name} = ({terms[0]} + {terms[1]}) + ({terms[2]} + {terms[3]});"
+                    : $"{a.Name} = {string.Join(" + ", terms)};");
             }
         }
     }

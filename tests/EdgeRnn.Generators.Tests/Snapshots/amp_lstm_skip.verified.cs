@@ -165,24 +165,39 @@ namespace TestModels
                     var go0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
                     var if1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32);
                     var go1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48);
+                    // 2 column phases: 8 FMA chains in flight, each 2× shorter
+                    var if0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var go0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var if1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var go1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     // + W_ih x (1 column)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(x);
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e, go0);
-                        if1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e, if1);
-                        go1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e, go1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector512.Create(x);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e0, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e0, go0);
+                        if1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e0, if1);
+                        go1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e0, go1);
                     }
                     // + W_hh h (12 columns)
-                    for (int j = 0; j < 12; j++)
+                    for (int j = 0; j < 12; j += 2)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
                         nuint k = (nuint)j * 32;
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 16), e, go0);
-                        if1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 384), e, if1);
-                        go1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 400), e, go1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k), e0, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 16), e0, go0);
+                        if1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 384), e0, if1);
+                        go1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 400), e0, go1);
+                        var e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j + 1));
+                        if0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 32), e1, if0_1);
+                        go0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 32 + 16), e1, go0_1);
+                        if1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 32 + 384), e1, if1_1);
+                        go1_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 32 + 400), e1, go1_1);
                     }
+                    // The phases summed
+                    if0 = if0 + if0_1;
+                    go0 = go0 + go0_1;
+                    if1 = if1 + if1_1;
+                    go1 = go1 + go1_1;
                     // units 0–7: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var sif0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(if0);
                     var sgo0 = global::EdgeRnn.Kernels.VectorMath.SigmoidOrTanh(go0, scaleGo);
@@ -217,29 +232,29 @@ namespace TestModels
                     var o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
                     // + W_ih x (1 column)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, o0);
-                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i1);
-                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f1);
-                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, g1);
-                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, o1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e0, o1);
                     }
                     // + W_hh h (12 columns)
-                    for (int j = 0; j < 12; j++)
+                    for (int j = 0; j < 12; j += 1)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
                         nuint k = (nuint)j * 32;
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 24), e, o0);
-                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 384), e, i1);
-                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 392), e, f1);
-                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 400), e, g1);
-                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 408), e, o1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 384), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 392), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 400), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 408), e0, o1);
                     }
                     // units 0–7: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
@@ -271,29 +286,29 @@ namespace TestModels
                     var o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
                     // + W_ih x (1 column)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, o0);
-                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i1);
-                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f1);
-                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, g1);
-                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, o1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e0, o1);
                     }
                     // + W_hh h (12 columns)
-                    for (int j = 0; j < 12; j++)
+                    for (int j = 0; j < 12; j += 1)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
                         nuint k = (nuint)j * 32;
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 24), e, o0);
-                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 384), e, i1);
-                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 392), e, f1);
-                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 400), e, g1);
-                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 408), e, o1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 384), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 392), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 400), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 408), e0, o1);
                     }
                     // To the gate rows, for the activation pass below
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref gates, 0);
@@ -328,29 +343,29 @@ namespace TestModels
                     var o1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 28);
                     // + W_ih x (1 column)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 24), e, o0);
-                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 4), e, i1);
-                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 12), e, f1);
-                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 20), e, g1);
-                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 28), e, o1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 4), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 12), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 20), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 28), e0, o1);
                     }
                     // + W_hh h (12 columns)
-                    for (int j = 0; j < 12; j++)
+                    for (int j = 0; j < 12; j += 1)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
                         nuint k = (nuint)j * 32;
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 24), e, o0);
-                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 4), e, i1);
-                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 12), e, f1);
-                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 20), e, g1);
-                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 28), e, o1);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 4), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 12), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 20), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 28), e0, o1);
                     }
                     // units 0–3: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var c0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
@@ -367,24 +382,39 @@ namespace TestModels
                     var f0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 40);
                     var g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 48);
                     var o0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 56);
+                    // 2 column phases: 8 FMA chains in flight, each 2× shorter
+                    var i0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var f0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var g0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var o0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     // + W_ih x (1 column)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 40), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 56), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 40), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 56), e0, o0);
                     }
                     // + W_hh h (12 columns)
-                    for (int j = 0; j < 12; j++)
+                    for (int j = 0; j < 12; j += 2)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
                         nuint k = (nuint)j * 32;
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 384), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 392), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 400), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 408), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 384), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 392), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 400), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 408), e0, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j + 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 384), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 392), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 400), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 408), e1, o0_1);
                     }
+                    // The phases summed
+                    i0 = i0 + i0_1;
+                    f0 = f0 + f0_1;
+                    g0 = g0 + g0_1;
+                    o0 = o0 + o0_1;
                     // units 8–11: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var c0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 8), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref c, 8);

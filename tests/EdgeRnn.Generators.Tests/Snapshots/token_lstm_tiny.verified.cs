@@ -187,43 +187,53 @@ namespace TestModels
                 {
                     var if0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
                     var go0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
+                    // 4 column phases: 8 FMA chains in flight, each 4× shorter
+                    var if0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var go0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var if0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var go0_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var if0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    var go0_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     // + W_ih x (3 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(x);
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e, go0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector512.Create(x);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e0, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e0, go0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 64), e, go0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        if0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e1, if0_1);
+                        go0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 64), e1, go0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 80), e, go0);
+                        var e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        if0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e2, if0_2);
+                        go0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 80), e2, go0_2);
                     }
                     // + W_hh h (4 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(h);
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 0), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 16), e, go0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector512.Create(h);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 0), e0, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 16), e0, go0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 32), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 48), e, go0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        if0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 32), e1, if0_1);
+                        go0_1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 48), e1, go0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 64), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 80), e, go0);
+                        var e2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        if0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 64), e2, if0_2);
+                        go0_2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 80), e2, go0_2);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
-                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 96), e, if0);
-                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 112), e, go0);
+                        var e3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        if0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 96), e3, if0_3);
+                        go0_3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 112), e3, go0_3);
                     }
+                    // The phases summed
+                    if0 = (if0 + if0_1) + (if0_2 + if0_3);
+                    go0 = (go0 + go0_1) + (go0_2 + go0_3);
                     // units 0–3: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var sif0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(if0);
                     var sgo0 = global::EdgeRnn.Kernels.VectorMath.SigmoidOrTanh(go0, scaleGo);
@@ -245,57 +255,67 @@ namespace TestModels
                     var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    // 2 column phases: 8 FMA chains in flight, each 2× shorter
+                    var i0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var f0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var g0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var o0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     // + W_ih x (3 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 72), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 72), e1, o0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 88), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 88), e0, o0);
                     }
                     // + W_hh h (4 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e1, o0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e1, o0_1);
                     }
+                    // The phases summed
+                    i0 = i0 + i0_1;
+                    f0 = f0 + f0_1;
+                    g0 = g0 + g0_1;
+                    o0 = o0 + o0_1;
                     // units 0–3: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector128<float>.Zero), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c0), ref c, 0);
@@ -315,57 +335,67 @@ namespace TestModels
                     var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    // 2 column phases: 8 FMA chains in flight, each 2× shorter
+                    var i0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var f0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var g0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    var o0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     // + W_ih x (3 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 72), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 72), e1, o0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 88), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 88), e0, o0);
                     }
                     // + W_hh h (4 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e1, o0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
-                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e1, o0_1);
                     }
+                    // The phases summed
+                    i0 = i0 + i0_1;
+                    f0 = f0 + f0_1;
+                    g0 = g0 + g0_1;
+                    o0 = o0 + o0_1;
                     // To the gate rows, for the activation pass below
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref gates, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref gates, 8);
@@ -388,57 +418,67 @@ namespace TestModels
                     var f0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
                     var g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 16);
                     var o0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 24);
+                    // 2 column phases: 8 FMA chains in flight, each 2× shorter
+                    var i0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var f0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var g0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var o0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     // + W_ih x (3 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 56), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 56), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 24), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 64), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 72), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 24), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 64), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 72), e1, o0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 40), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 80), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 88), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 40), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 80), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 88), e0, o0);
                     }
                     // + W_hh h (4 columns)
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(h);
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 0), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 8), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 16), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 24), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 24), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 32), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 40), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 48), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 56), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 32), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 40), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 48), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 56), e1, o0_1);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 64), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 72), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 80), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 88), e, o0);
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 64), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 72), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 80), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 88), e0, o0);
                     }
                     {
-                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
-                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 96), e, i0);
-                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 104), e, f0);
-                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 112), e, g0);
-                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 120), e, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 96), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 104), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 112), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 120), e1, o0_1);
                     }
+                    // The phases summed
+                    i0 = i0 + i0_1;
+                    f0 = f0 + f0_1;
+                    g0 = g0 + g0_1;
+                    o0 = o0 + o0_1;
                     // units 0–3: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var c0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref c, 0);
