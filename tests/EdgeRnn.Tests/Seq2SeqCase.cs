@@ -11,6 +11,12 @@ public interface IEncoderUnderTest : IStepDecoder
     void CopyEncoderFinalState(Span<float> destination);
 }
 
+/// <summary>An LSTM encoder also gives c_n.</summary>
+public interface ICellEncoderUnderTest
+{
+    void CopyEncoderFinalCellState(Span<float> destination);
+}
+
 public interface ITokenSourceUnderTest : IEncoderUnderTest
 {
     void Encode(ReadOnlySpan<int> sourceTokens);
@@ -34,6 +40,7 @@ public sealed class Seq2SeqExample
     public float[] Features { get; init; } = [];
     public float[]? EncoderOutputs { get; init; }
     public float[]? EncoderHn { get; init; }
+    public float[]? EncoderCn { get; init; }
     public required float[] DecoderH0 { get; init; }
     public float[]? DecoderC0 { get; init; }
     public required int[] TeacherTokens { get; init; }
@@ -80,6 +87,7 @@ public sealed class Seq2SeqExample
             Features = Optional("features") ?? [],
             EncoderOutputs = Optional("encoder_outputs"),
             EncoderHn = Optional("encoder_h_n"),
+            EncoderCn = Optional("encoder_c_n"),
             DecoderH0 = Floats(e.GetProperty("decoder_h0")),
             DecoderC0 = Optional("decoder_c0"),
             TeacherTokens = Ints(e.GetProperty("teacher_tokens")),
@@ -257,5 +265,13 @@ internal static class EncoderChecks
         var hn = new float[example.EncoderHn!.Length];
         model.CopyEncoderFinalState(hn);
         Seq2SeqCase<T>.AssertClose(example.EncoderHn, hn, tolerance, "encoder_h_n");
+        if (example.EncoderCn is { } expectedCn)
+        {
+            // A readonly copy: boxing to reach the LSTM-only member changes nothing.
+            if (model is not ICellEncoderUnderTest cell) throw new InvalidOperationException($"{typeof(T).Name} has an LSTM encoder: declare it ICellEncoderUnderTest");
+            var cn = new float[expectedCn.Length];
+            cell.CopyEncoderFinalCellState(cn);
+            Seq2SeqCase<T>.AssertClose(expectedCn, cn, tolerance, "encoder_c_n");
+        }
     }
 }
