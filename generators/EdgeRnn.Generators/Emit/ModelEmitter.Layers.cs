@@ -159,8 +159,30 @@ internal static partial class ModelEmitter
         w.Line();
     }
 
+    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+    /// <summary>
+    /// The layers that run fixed step code (<see cref="LayerKind.HasFixedStep"/>); a kind that reads its input as whole
+    /// vectors only right after a fixed recurrent layer, whose zero-padded new h it reads from the work area.
+    /// </summary>
+    private static bool[] FixedLayers(ModelSpec model)
+    {
+        var result = new bool[model.Layers.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var layer = model.Layers[i];
+            bool fixedStep = layer.Reverse is null && layer.Kind.HasFixedStep(layer);
+            if (fixedStep && layer.Kind.FixedStepReadsPaddedInput)
+                fixedStep = i > 0 && result[i - 1] && model.Layers[i - 1].IsRecurrent;
+            result[i] = fixedStep;
+        }
+        return result;
+    }
+
     private static void EmitStepCore(SourceWriter w, ModelSpec model, MemoryPlan layout)
     {
+        var fixedLayers = FixedLayers(model);
         w.Line(HotPath);
         w.Open($"private void StepCore({ReadOnlySpan} input, {Span} output, {Span} scratch)");
         w.Line($"{Span} state = _state;");
@@ -171,18 +193,7 @@ internal static partial class ModelEmitter
             w.Line($"for (int i = 0; i < InputSize; i++) scaled[i] = input[i] * {FloatLiteral(model.InputGain)};");
             w.Line("input = scaled;");
         }
-        string current = "input";
-        int stateOffset = 0;
-        for (int i = 0; i < model.Layers.Length; i++)
-        {
-            var layer = model.Layers[i];
-            int h = layer.OutputSize;
-            w.Line($"// Layer {i}: {layer.Kind.TypeName} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
-            w.Line(StepCall(layer, $"L{i}", current, $"state.Slice({stateOffset}, {h})", $"state.Slice({stateOffset + h}, {layer.CellSize})",
-                layout, $"scratch.Slice({layout.StepOutputOffsets[i]}, {layer.Kind.Footprint(layer).StepOutput})") + ";");
-            current = layer.IsRecurrent ? $"state.Slice({stateOffset}, {h})" : $"scratch.Slice({layout.StepOutputOffsets[i]}, {h})";
-            stateOffset += layer.StateSize;
-        }
+        string current = EmitLayerSteps(w, model, layout, fixedLayers);
 
         if (model.Skip > 0)
         {
@@ -199,6 +210,73 @@ internal static partial class ModelEmitter
             w.Line($"for (int i = 0; i < OutputSize; i++) output[i] *= {FloatLiteral(model.OutputGain)};");
         w.Close();
         w.Line();
+        EmitFixedLayerSteps(w, model, fixedLayers);
+    }
+
+    /// <summary>
+    /// The layer calls of one step; with fixed layers, twice: their fixed steps where Vector128 is accelerated (the
+    /// other layers' kernel calls between them), the general kernels otherwise. Returns the last layer's output span.
+    /// </summary>
+    private static string EmitLayerSteps(SourceWriter w, ModelSpec model, MemoryPlan layout, bool[] fixedLayers)
+    {
+        bool anyFixed = System.Array.IndexOf(fixedLayers, true) >= 0;
+        if (anyFixed)
+        {
+            w.Open("if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)");
+            w.Line($"ref float stateRef = ref {MemoryMarshal}.GetReference(state);");
+            w.Line($"ref float scratchRef = ref {MemoryMarshal}.GetReference(scratch);");
+            EmitLayerCalls(w, model, layout, fixedLayers);
+            w.Close();
+            w.Open("else");
+        }
+        string current = EmitLayerCalls(w, model, layout, new bool[model.Layers.Length]);
+        if (anyFixed) w.Close();
+        return current;
+    }
+
+    private static string EmitLayerCalls(SourceWriter w, ModelSpec model, MemoryPlan layout, bool[] fixedLayers)
+    {
+        string current = "input";
+        string currentRef = $"{MemoryMarshal}.GetReference(input)";
+        int stateOffset = 0;
+        for (int i = 0; i < model.Layers.Length; i++)
+        {
+            var layer = model.Layers[i];
+            int h = layer.OutputSize;
+            int outputOffset = layout.StepOutputOffsets[i];
+            w.Line($"// Layer {i}: {layer.Kind.TypeName} '{Escape(layer.Name)}' {layer.InputSize} -> {h}{(fixedLayers[i] ? ", fixed step" : "")}");
+            if (fixedLayers[i])
+            {
+                // A kind that reads whole vectors takes the previous fixed step's padded h from the work area.
+                string input = layer.Kind.FixedStepReadsPaddedInput ? $"{Unsafe}.Add(ref scratchRef, {layout.WorkOffset})" : currentRef;
+                w.Line($"L{i}Step(ref {input}, ref {Unsafe}.Add(ref stateRef, {stateOffset}), ref {Unsafe}.Add(ref scratchRef, {layout.WorkOffset}), ref {Unsafe}.Add(ref scratchRef, {outputOffset}));");
+            }
+            else
+            {
+                w.Line(StepCall(layer, $"L{i}", current, $"state.Slice({stateOffset}, {h})", $"state.Slice({stateOffset + h}, {layer.CellSize})",
+                    layout, $"scratch.Slice({outputOffset}, {layer.Kind.Footprint(layer).StepOutput})") + ";");
+            }
+            current = layer.IsRecurrent ? $"state.Slice({stateOffset}, {h})" : $"scratch.Slice({outputOffset}, {h})";
+            currentRef = layer.IsRecurrent ? $"{Unsafe}.Add(ref stateRef, {stateOffset})" : $"{Unsafe}.Add(ref scratchRef, {outputOffset})";
+            stateOffset += layer.StateSize;
+        }
+        return current;
+    }
+
+    /// <summary>One method per fixed layer, its body written by the kind (<see cref="LayerKind.EmitFixedStep"/>).</summary>
+    private static void EmitFixedLayerSteps(SourceWriter w, ModelSpec model, bool[] fixedLayers)
+    {
+        for (int i = 0; i < model.Layers.Length; i++)
+        {
+            if (!fixedLayers[i]) continue;
+            var layer = model.Layers[i];
+            w.Line($"// Layer {i} ({layer.Kind.TypeName} '{Escape(layer.Name)}', {layer.InputSize} -> {layer.OutputSize}): one step with every size a constant.");
+            w.Line(HotPath);
+            w.Open($"private static void L{i}Step(ref float x, ref float state, ref float work, ref float y)");
+            layer.Kind.EmitFixedStep(w, layer, $"L{i}");
+            w.Close();
+            w.Line();
+        }
     }
 
     private static void EmitRunChunk(SourceWriter w, ModelSpec model, MemoryPlan layout)
