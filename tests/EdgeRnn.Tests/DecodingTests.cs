@@ -415,10 +415,10 @@ public class DecodingTests
                 var logits = new float[TShape.Vocab];
                 var row = new float[sourceLength];
                 stepped.DecodeStep(alive[h].Tokens.Length == 0 ? stepped.StartToken : alive[h].Tokens[^1], logits, row);
-                BeamSearch.LogSoftmaxInPlace(logits);
+                double logSumExp = BeamSearch.LogSumExp(logits);
                 for (int token = 0; token < TShape.Vocab; token++)
                 {
-                    double score = alive[h].Score + logits[token];
+                    double score = alive[h].Score + BeamSearch.LogProbability(logits[token], logSumExp);
                     expansions.Add((score, h, token, new Hypothesis<TShape>(score, [.. alive[h].Tokens, token], [.. alive[h].Attention, .. row], stepped)));
                 }
             }
@@ -502,11 +502,7 @@ public class DecodingTests
     {
         var (_, logits) = Replay(model, tokens);
         double score = 0;
-        for (int t = 0; t < tokens.Length; t++)
-        {
-            BeamSearch.LogSoftmaxInPlace(logits[t]);
-            score += logits[t][tokens[t]];
-        }
+        for (int t = 0; t < tokens.Length; t++) score += BeamSearch.LogProbability(logits[t][tokens[t]], BeamSearch.LogSumExp(logits[t]));
         return (float)score;
     }
 
@@ -518,24 +514,28 @@ public class DecodingTests
     }
 
     [Fact]
-    public void LogSoftmax_matches_the_double_precision_formula_and_handles_degenerate_rows()
+    public void Log_probabilities_are_the_double_precision_log_softmax_and_defined_for_degenerate_rows()
     {
-        float[] values = [.. Enumerable.Range(0, 37).Select(i => MathF.Sin(i * 0.61f) * 7)];
-        double max = values.Max(x => (double)x);
-        double logSum = Math.Log(values.Sum(x => Math.Exp(x - max)));
-        var computed = values.ToArray();
-        BeamSearch.LogSoftmaxInPlace(computed);
-        for (int i = 0; i < values.Length; i++) Assert.Equal(values[i] - max - logSum, computed[i], 2e-6);
+        float[] logits = [.. Enumerable.Range(0, 37).Select(i => MathF.Sin(i * 0.61f) * 7)];
+        double logSumExp = BeamSearch.LogSumExp(logits);
+        double probabilitySum = 0;
+        foreach (float x in logits)
+        {
+            double direct = Math.Log(Math.Exp(x) / logits.Sum(y => Math.Exp(y)));
+            Assert.Equal(direct, BeamSearch.LogProbability(x, logSumExp), 1e-12);
+            probabilitySum += Math.Exp(BeamSearch.LogProbability(x, logSumExp));
+        }
+        Assert.Equal(1, probabilitySum, 1e-12);
 
         float[] withNaN = [1f, float.NaN, 1f];
-        BeamSearch.LogSoftmaxInPlace(withNaN);
-        Assert.Equal([-MathF.Log(2), float.NegativeInfinity, -MathF.Log(2)], withNaN);
-        float[] allNegativeInfinity = [float.NegativeInfinity, float.NaN];
-        BeamSearch.LogSoftmaxInPlace(allNegativeInfinity);
-        Assert.All(allNegativeInfinity, x => Assert.Equal(float.NegativeInfinity, x));
-        float[] withInfinity = [0f, float.PositiveInfinity, 3f];
-        BeamSearch.LogSoftmaxInPlace(withInfinity);
-        Assert.Equal([float.NegativeInfinity, 0f, float.NegativeInfinity], withInfinity);
+        double half = BeamSearch.LogSumExp(withNaN);
+        Assert.Equal(-Math.Log(2), BeamSearch.LogProbability(1f, half), 1e-15);
+        Assert.Equal(double.NegativeInfinity, BeamSearch.LogProbability(float.NaN, half));
+        double none = BeamSearch.LogSumExp([float.NegativeInfinity, float.NaN]);
+        Assert.Equal(double.NegativeInfinity, BeamSearch.LogProbability(float.NegativeInfinity, none));
+        double infinite = BeamSearch.LogSumExp([0f, float.PositiveInfinity, 3f]);
+        Assert.Equal(0, BeamSearch.LogProbability(float.PositiveInfinity, infinite));
+        Assert.Equal(double.NegativeInfinity, BeamSearch.LogProbability(3f, infinite));
     }
 }
 
