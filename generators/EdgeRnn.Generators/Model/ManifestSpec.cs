@@ -65,6 +65,9 @@ internal sealed record ManifestSpec(
     public bool? StatedStreaming { get; init; }
     public LocationInfo? StreamingLocation { get; init; }
 
+    /// <summary>A <c>"model": "seq2seq"</c> manifest (then <see cref="Layers"/> is empty); null for a layer stack.</summary>
+    public Seq2Seq.Seq2SeqDecl? Seq2Seq { get; init; }
+
     /// <summary>What kind of file this came from, for messages ("edgernn/1", "NAM", …).</summary>
     public string FormatName { get; init; } = "edgernn/1";
 }
@@ -130,6 +133,9 @@ internal sealed record ModelSpec(int InputSize, int OutputSize, int Skip, Equata
 
     /// <summary>Run writes only the last step's output.</summary>
     public bool OutputLast { get; init; }
+
+    /// <summary>An encoder–decoder model, emitted by ModelEmitter.Seq2Seq.cs (then <see cref="Layers"/> is empty); null for a layer stack.</summary>
+    public Seq2Seq.Seq2SeqSpec? Seq2Seq { get; init; }
 
     /// <summary>A model with a bidirectional layer reads whole sequences: Run only, from the initial state each call.</summary>
     public bool IsSequenceOnly

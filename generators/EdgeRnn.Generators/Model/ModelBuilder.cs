@@ -75,6 +75,7 @@ internal sealed partial class ModelBuilder
             tensors = file.Content.Tensors;
         }
         foreach (var t in tensors) _tensors[t.Name] = t;
+        if (manifest.Seq2Seq is { } seq2seq) return BuildSeq2Seq(seq2seq, tensors);
 
         int errorsBefore = ErrorCount();
         var layers = new List<LayerSpec>();
@@ -158,11 +159,7 @@ internal sealed partial class ModelBuilder
             _layerLocation = null;
         }
 
-        foreach (var t in tensors)
-        {
-            if (!_used.Contains(t.Name))
-                Report(Descriptors.UnusedTensor, _manifestName, t.Name, t.ShapeText, _weightsName);
-        }
+        ReportUnusedTensors(tensors);
 
         if (ErrorCount() > errorsBefore || layers.Count != CountSubLayers(manifest) || layers.Count == 0) return null;
 
@@ -305,6 +302,15 @@ internal sealed partial class ModelBuilder
             case SafetensorsError.DataOverlap: Report(Descriptors.TensorDataOverlap, _weightsName, a[0], a[1], a[2], a[3], a[4], a[5]); break;
         }
         return false;
+    }
+
+    private void ReportUnusedTensors(EquatableArray<TensorSpec> tensors)
+    {
+        foreach (var t in tensors)
+        {
+            if (!_used.Contains(t.Name))
+                Report(Descriptors.UnusedTensor, _manifestName, t.Name, t.ShapeText, _weightsName);
+        }
     }
 
     private static long CountSubLayers(ManifestSpec manifest)
