@@ -727,3 +727,106 @@ public sealed class Detour : ITableShape
         next[6 * Vocab + B] = 8;
     }
 }
+
+/// <summary>
+/// The DateNormalization sample's model (a real encoder–decoder with attention): <see cref="Decoder"/> on the
+/// generated struct reproduces PyTorch's greedy and beam predictions of the whole held-out set
+/// (samples/DateNormalization/data/heldout.tsv, written by tools/seq2seq/train_dates.py through modules.greedy / modules.beam).
+/// </summary>
+public class DateModelDecodingTests
+{
+    private static string SampleDir => Path.Combine(Repo.Root, "samples", "DateNormalization");
+
+    [Fact]
+    public void Greedy_and_beam_decoding_give_PyTorchs_predictions_on_every_held_out_date()
+    {
+        var (sourceIds, unknown, target) = Vocabulary();
+        string[] lines = File.ReadAllLines(Path.Combine(SampleDir, "data", "heldout.tsv"));
+        string[] header = lines[0].Split('\t');
+        int source = Array.IndexOf(header, "source"), greedyColumn = Array.IndexOf(header, "pytorch_greedy"), beamColumn = Array.IndexOf(header, "pytorch_beam4");
+        Assert.True(source >= 0 && greedyColumn >= 0 && beamColumn >= 0, "heldout.tsv has the columns source, pytorch_greedy, pytorch_beam4");
+
+        var model = new DatesModel();
+        var output = new int[DatesModel.MaxDecodeLength];
+        var attention = new float[DatesModel.MaxDecodeLength * DatesModel.MaxSourceLength];
+        string Text(int count) => string.Concat(output.Take(count).Where(t => t != model.StartToken && t != model.StopToken).Select(t => target[t]));
+        int checkedLines = 0;
+        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            string[] fields = line.Split('\t');
+            int[] tokens = [.. fields[source].Select(c => sourceIds.GetValueOrDefault(c, unknown))];
+
+            model.Encode(tokens);
+            int greedy = Decoder.Greedy(ref model, output, attention);
+            Assert.Equal(fields[greedyColumn], Text(greedy));
+            for (int t = 0; t < greedy; t++) Assert.Equal(1f, attention.AsSpan(t * tokens.Length, tokens.Length).ToArray().Sum(), 5);
+
+            model.Encode(tokens);
+            int beam = Decoder.Beam(ref model, 4, output, out float score, attention);
+            Assert.Equal(fields[beamColumn], Text(beam));
+            Assert.True(score <= 0 && output[beam - 1] == model.StopToken, $"{fields[source]}: a finished hypothesis, score {score}");
+            checkedLines++;
+        }
+        Assert.Equal(500, checkedLines);
+    }
+
+    [Fact]
+    public void Decoding_a_date_allocates_nothing()
+    {
+        var (sourceIds, unknown, _) = Vocabulary();
+        int[] tokens = [.. "the 3rd of march 1998".Select(c => sourceIds.GetValueOrDefault(c, unknown))];
+        var model = new DatesModel();
+        var output = new int[DatesModel.MaxDecodeLength];
+        var attention = new float[DatesModel.MaxDecodeLength * tokens.Length];
+        var workspace = new float[Decoder.BeamWorkspaceSize<DatesModel>(DatesModel.MaxBeamWidth)];
+        var sampling = new SamplerOptions { Temperature = 0.7f, Seed = 1 };
+        int DecodeAll(ref DatesModel m, int rounds)
+        {
+            int decoded = 0;
+            for (int i = 0; i < rounds; i++)
+            {
+                m.Encode(tokens);
+                decoded += Decoder.Greedy(ref m, output, attention);
+                m.Encode(tokens);
+                decoded += Decoder.Sample(ref m, output, sampling, attention);
+                m.Encode(tokens);
+                decoded += Decoder.Beam(ref m, DatesModel.MaxBeamWidth, output, out _, attention);
+                m.Encode(tokens);
+                decoded += Decoder.Beam(ref m, 2, workspace, output, out _);
+            }
+            return decoded;
+        }
+        DecodeAll(ref model, 20); // warm-up
+        long least = long.MaxValue;
+        for (int window = 0; window < Allocations.Windows && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.True(DecodeAll(ref model, 100) > 100 * 4 * 5);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
+    }
+
+    private static (Dictionary<char, int> SourceIds, int Unknown, string[] Target) Vocabulary()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(SampleDir, "Model", "vocab.json")));
+        var source = json.RootElement.GetProperty("source");
+        var ids = new Dictionary<char, int>();
+        int id = 0;
+        foreach (var token in source.GetProperty("tokens").EnumerateArray())
+        {
+            string text = token.GetString()!;
+            if (text.Length == 1) ids[text[0]] = id;
+            id++;
+        }
+        Assert.Equal(DatesModel.SourceVocabSize, id);
+        string[] target = [.. json.RootElement.GetProperty("target").GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!)];
+        Assert.Equal(DatesModel.VocabSize, target.Length);
+        return (ids, source.GetProperty("unknown_token").GetInt32(), target);
+    }
+}
+
+/// <summary>The DateNormalization sample's model. Needs, in EdgeRnn.Tests.csproj:
+/// <c>&lt;EdgeRnnModel Include="../../samples/DateNormalization/Model/dates.edgernn.json" /&gt;</c>.</summary>
+[EdgeRnnModel("../../samples/DateNormalization/Model/dates.edgernn.json")]
+public partial struct DatesModel;
