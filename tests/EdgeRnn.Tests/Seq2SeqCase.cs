@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using EdgeRnn.Decoding;
+using Decoder = EdgeRnn.Decoding.Decoder;
 
 namespace EdgeRnn.Tests;
 
@@ -107,6 +108,9 @@ public interface ISeq2SeqCase
     void CheckEncoder();
     void CheckTeacherForcing();
     void CheckGreedy();
+    void CheckDecoderGreedy();
+    void CheckBeam();
+    long AllocatedBytesOverGreedyAndBeam(int decodings);
     long AllocatedBytesOverDecodeSteps(int steps);
 }
 
@@ -190,6 +194,70 @@ public abstract class Seq2SeqCase<T>(string name) : ISeq2SeqCase where T : struc
                 if (token == model.StopToken) break;
             }
             Assert.Equal(example.Greedy, tokens);
+        }
+    }
+
+    /// <summary>The runtime's <see cref="Decoder.Greedy{T}"/> on the generated struct gives PyTorch's greedy tokens, with one attention row per token.</summary>
+    public void CheckDecoderGreedy()
+    {
+        foreach (var example in Data.Examples)
+        {
+            var model = new T();
+            Begin(ref model, example);
+            var output = new int[T.MaxDecodeLength];
+            var attention = new float[T.MaxDecodeLength * example.SourceLength];
+            int count = Decoder.Greedy(ref model, output, attention);
+            Assert.Equal(example.Greedy, output[..count]);
+            // Each attention row is a softmax over the source: it sums to 1 (no rows for a model without attention).
+            for (int t = 0; t < count && example.SourceLength > 0 && example.Attention is not null; t++)
+                Assert.Equal(1f, attention.AsSpan(t * example.SourceLength, example.SourceLength).ToArray().Sum(), 5);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Decoder.Beam{T}(ref T, int, Span{int}, out float, Span{float})"/> on the generated struct gives PyTorch's
+    /// beam tokens and score (a sum of up to MaxDecodeLength log-probabilities: within 10 × the case's tolerance).
+    /// </summary>
+    public void CheckBeam()
+    {
+        var (tolerance, examples) = Data;
+        foreach (var example in examples)
+        {
+            Assert.NotEmpty(example.Beams);
+            foreach (var (width, tokens, score) in example.Beams)
+            {
+                var model = new T();
+                Begin(ref model, example);
+                var output = new int[T.MaxDecodeLength];
+                int count = Decoder.Beam(ref model, width, output, out float actualScore);
+                Assert.Equal(tokens, output[..count]);
+                Assert.InRange(actualScore, score - 10 * tolerance, score + 10 * tolerance);
+            }
+        }
+    }
+
+    public long AllocatedBytesOverGreedyAndBeam(int decodings)
+    {
+        var example = Data.Examples[0];
+        var model = new T();
+        Span<int> output = stackalloc int[T.MaxDecodeLength];
+        Span<float> workspace = new float[Decoder.BeamWorkspaceSize<T>(T.MaxBeamWidth)];
+        for (int i = 0; i < 3; i++) Decode(ref model, example, output, workspace); // warm-up
+        long least = long.MaxValue;
+        for (int window = 0; window < Allocations.Windows && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < decodings; i++) Decode(ref model, example, output, workspace);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
+
+        void Decode(ref T model, Seq2SeqExample example, Span<int> output, Span<float> workspace)
+        {
+            Begin(ref model, example);
+            Decoder.Greedy(ref model, output);
+            Begin(ref model, example);
+            Decoder.Beam(ref model, T.MaxBeamWidth, workspace, output, out _);
         }
     }
 

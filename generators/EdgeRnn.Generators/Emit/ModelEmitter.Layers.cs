@@ -36,6 +36,19 @@ internal static partial class ModelEmitter
         }
         w.Line($"private const int SequenceWidth = {width};");
         w.Line();
+        // The final hidden state of the last Run, in the struct: Run keeps nothing else between calls.
+        w.Line($"[global::System.Runtime.CompilerServices.InlineArray({System.Math.Max(1, model.FinalStateSize)})]");
+        w.Open("private struct FinalStateStorage");
+        w.Line("private float _element0;");
+        w.Close();
+        w.Line("private FinalStateStorage _finalState;");
+        w.Line();
+        EmitFinalStateMembers(w, model, "the last Run");
+        w.Open($"public readonly void CopyFinalState({Span} destination)");
+        w.Line("if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, \"FinalStateSize\");");
+        w.Line($"(({ReadOnlySpan})_finalState).Slice(0, FinalStateSize).CopyTo(destination);");
+        w.Close();
+        w.Line();
         // Two [steps, SequenceWidth] buffers must fit in an int (and a span): beyond this, a clear exception, not a wrapped size.
         w.Line("/// <summary>The longest sequence <see cref=\"Run(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> takes: its workspace of 2 × steps × SequenceWidth floats must fit in an int.</summary>");
         w.Line($"public const int MaxSequenceSteps = {int.MaxValue / (2 * System.Math.Max(1, width))};");
@@ -82,7 +95,9 @@ internal static partial class ModelEmitter
         w.Line();
 
         w.Line(HotPath);
-        w.Open($"private static void RunSequence({ReadOnlySpan} x, {Span} y, int steps, {Span} workspace)");
+        w.Open($"private void RunSequence({ReadOnlySpan} x, {Span} y, int steps, {Span} workspace)");
+        w.Line($"{Span} finalState = _finalState;");
+        w.Line("finalState.Clear();");
         w.Line("if (steps == 0) return;");
         w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
         w.Line($"{Span} state = stackalloc float[{directionState}];");
@@ -90,6 +105,10 @@ internal static partial class ModelEmitter
         w.Line($"{Span} bufferB = workspace.Slice(steps * SequenceWidth, steps * SequenceWidth);");
         string current = "x";
         int stride = model.InputSize;
+        int lastRecurrent = -1, finalOffset = 0;
+        for (int i = 0; i < model.Layers.Length; i++) if (model.Layers[i].IsRecurrent) lastRecurrent = i;
+        // "output": "h_n": after the last recurrent layer, row 0 holds its h_n and the layers after it run on that one row.
+        string rows = "steps";
         for (int i = 0; i < model.Layers.Length; i++)
         {
             var layer = model.Layers[i];
@@ -111,18 +130,26 @@ internal static partial class ModelEmitter
                     w.Line(StepCall(direction, name, input, $"state.Slice(0, {h})", $"state.Slice({h}, {layer.CellSize})", layout, "") + ";");
                     w.Line($"state.Slice(0, {h}).CopyTo({target}.Slice(t * SequenceWidth + {offset}, {h}));");
                     w.Close();
+                    w.Line($"state.Slice(0, {h}).CopyTo(finalState.Slice({finalOffset + offset}, {h}));");
                 }
+                if (model.OutputFinalState && i == lastRecurrent)
+                {
+                    // Row 0's backward half is already the backward final state; its forward half becomes the forward one.
+                    w.Line($"finalState.Slice({finalOffset}, {h}).CopyTo({target}.Slice(0, {h}));");
+                    rows = "1";
+                }
+                finalOffset += layer.Width;
             }
             else
             {
-                w.Open("for (int t = 0; t < steps; t++)");
+                w.Open($"for (int t = 0; t < {rows}; t++)");
                 w.Line(StepCall(layer, $"L{i}", input, "", "", layout, $"{target}.Slice(t * SequenceWidth, {layer.Kind.Footprint(layer).StepOutput})") + ";");
                 w.Close();
             }
             current = target;
             stride = width;
         }
-        w.Open(model.OutputLast ? "for (int t = steps - 1; t < steps; t++)" : "for (int t = 0; t < steps; t++)");
+        w.Open(model.OutputFinalState ? "for (int t = 0; t < 1; t++)" : model.OutputLast ? "for (int t = steps - 1; t < steps; t++)" : "for (int t = 0; t < steps; t++)");
         w.Line($"{ReadOnlySpan} last = {current}.Slice(t * SequenceWidth, OutputSize);");
         w.Line($"{Span} row = y.Slice({(model.OutputLast ? "0" : "t * OutputSize")}, OutputSize);");
         w.Line("last.CopyTo(row);");
@@ -132,8 +159,30 @@ internal static partial class ModelEmitter
         w.Line();
     }
 
+    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+    /// <summary>
+    /// The layers that run fixed step code (<see cref="LayerKind.HasFixedStep"/>); a kind that reads its input as whole
+    /// vectors only right after a fixed recurrent layer, whose zero-padded new h it reads from the work area.
+    /// </summary>
+    private static bool[] FixedLayers(ModelSpec model)
+    {
+        var result = new bool[model.Layers.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var layer = model.Layers[i];
+            bool fixedStep = layer.Reverse is null && layer.Kind.HasFixedStep(layer);
+            if (fixedStep && layer.Kind.FixedStepReadsPaddedInput)
+                fixedStep = i > 0 && result[i - 1] && model.Layers[i - 1].IsRecurrent;
+            result[i] = fixedStep;
+        }
+        return result;
+    }
+
     private static void EmitStepCore(SourceWriter w, ModelSpec model, MemoryPlan layout)
     {
+        var fixedLayers = FixedLayers(model);
         w.Line(HotPath);
         w.Open($"private void StepCore({ReadOnlySpan} input, {Span} output, {Span} scratch)");
         w.Line($"{Span} state = _state;");
@@ -144,18 +193,7 @@ internal static partial class ModelEmitter
             w.Line($"for (int i = 0; i < InputSize; i++) scaled[i] = input[i] * {FloatLiteral(model.InputGain)};");
             w.Line("input = scaled;");
         }
-        string current = "input";
-        int stateOffset = 0;
-        for (int i = 0; i < model.Layers.Length; i++)
-        {
-            var layer = model.Layers[i];
-            int h = layer.OutputSize;
-            w.Line($"// Layer {i}: {layer.Kind.TypeName} '{Escape(layer.Name)}' {layer.InputSize} -> {h}");
-            w.Line(StepCall(layer, $"L{i}", current, $"state.Slice({stateOffset}, {h})", $"state.Slice({stateOffset + h}, {layer.CellSize})",
-                layout, $"scratch.Slice({layout.StepOutputOffsets[i]}, {layer.Kind.Footprint(layer).StepOutput})") + ";");
-            current = layer.IsRecurrent ? $"state.Slice({stateOffset}, {h})" : $"scratch.Slice({layout.StepOutputOffsets[i]}, {h})";
-            stateOffset += layer.StateSize;
-        }
+        string current = EmitLayerSteps(w, model, layout, fixedLayers);
 
         if (model.Skip > 0)
         {
@@ -172,6 +210,73 @@ internal static partial class ModelEmitter
             w.Line($"for (int i = 0; i < OutputSize; i++) output[i] *= {FloatLiteral(model.OutputGain)};");
         w.Close();
         w.Line();
+        EmitFixedLayerSteps(w, model, fixedLayers);
+    }
+
+    /// <summary>
+    /// The layer calls of one step; with fixed layers, twice: their fixed steps where Vector128 is accelerated (the
+    /// other layers' kernel calls between them), the general kernels otherwise. Returns the last layer's output span.
+    /// </summary>
+    private static string EmitLayerSteps(SourceWriter w, ModelSpec model, MemoryPlan layout, bool[] fixedLayers)
+    {
+        bool anyFixed = System.Array.IndexOf(fixedLayers, true) >= 0;
+        if (anyFixed)
+        {
+            w.Open("if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)");
+            w.Line($"ref float stateRef = ref {MemoryMarshal}.GetReference(state);");
+            w.Line($"ref float scratchRef = ref {MemoryMarshal}.GetReference(scratch);");
+            EmitLayerCalls(w, model, layout, fixedLayers);
+            w.Close();
+            w.Open("else");
+        }
+        string current = EmitLayerCalls(w, model, layout, new bool[model.Layers.Length]);
+        if (anyFixed) w.Close();
+        return current;
+    }
+
+    private static string EmitLayerCalls(SourceWriter w, ModelSpec model, MemoryPlan layout, bool[] fixedLayers)
+    {
+        string current = "input";
+        string currentRef = $"{MemoryMarshal}.GetReference(input)";
+        int stateOffset = 0;
+        for (int i = 0; i < model.Layers.Length; i++)
+        {
+            var layer = model.Layers[i];
+            int h = layer.OutputSize;
+            int outputOffset = layout.StepOutputOffsets[i];
+            w.Line($"// Layer {i}: {layer.Kind.TypeName} '{Escape(layer.Name)}' {layer.InputSize} -> {h}{(fixedLayers[i] ? ", fixed step" : "")}");
+            if (fixedLayers[i])
+            {
+                // A kind that reads whole vectors takes the previous fixed step's padded h from the work area.
+                string input = layer.Kind.FixedStepReadsPaddedInput ? $"{Unsafe}.Add(ref scratchRef, {layout.WorkOffset})" : currentRef;
+                w.Line($"L{i}Step(ref {input}, ref {Unsafe}.Add(ref stateRef, {stateOffset}), ref {Unsafe}.Add(ref scratchRef, {layout.WorkOffset}), ref {Unsafe}.Add(ref scratchRef, {outputOffset}));");
+            }
+            else
+            {
+                w.Line(StepCall(layer, $"L{i}", current, $"state.Slice({stateOffset}, {h})", $"state.Slice({stateOffset + h}, {layer.CellSize})",
+                    layout, $"scratch.Slice({outputOffset}, {layer.Kind.Footprint(layer).StepOutput})") + ";");
+            }
+            current = layer.IsRecurrent ? $"state.Slice({stateOffset}, {h})" : $"scratch.Slice({outputOffset}, {h})";
+            currentRef = layer.IsRecurrent ? $"{Unsafe}.Add(ref stateRef, {stateOffset})" : $"{Unsafe}.Add(ref scratchRef, {outputOffset})";
+            stateOffset += layer.StateSize;
+        }
+        return current;
+    }
+
+    /// <summary>One method per fixed layer, its body written by the kind (<see cref="LayerKind.EmitFixedStep"/>).</summary>
+    private static void EmitFixedLayerSteps(SourceWriter w, ModelSpec model, bool[] fixedLayers)
+    {
+        for (int i = 0; i < model.Layers.Length; i++)
+        {
+            if (!fixedLayers[i]) continue;
+            var layer = model.Layers[i];
+            w.Line($"// Layer {i} ({layer.Kind.TypeName} '{Escape(layer.Name)}', {layer.InputSize} -> {layer.OutputSize}): one step with every size a constant.");
+            w.Line(HotPath);
+            w.Open($"private static void L{i}Step(ref float x, ref float state, ref float work, ref float y)");
+            layer.Kind.EmitFixedStep(w, layer, $"L{i}");
+            w.Close();
+            w.Line();
+        }
     }
 
     private static void EmitRunChunk(SourceWriter w, ModelSpec model, MemoryPlan layout)

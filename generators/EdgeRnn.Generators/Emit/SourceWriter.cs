@@ -21,6 +21,13 @@ internal sealed class SourceWriter
         _indent++;
     }
 
+    /// <summary>A bare block (a scope for its locals).</summary>
+    public void OpenBlock()
+    {
+        Line("{");
+        _indent++;
+    }
+
     public void Close(string suffix = "")
     {
         _indent--;

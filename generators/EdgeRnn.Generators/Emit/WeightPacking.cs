@@ -25,6 +25,17 @@ internal static class WeightPacking
         return packed;
     }
 
+    /// <summary>A row-major [rows, columns] matrix with each row zero-padded to a multiple of <paramref name="alignment"/> floats.</summary>
+    public static float[] PaddedRows(EquatableArray<float> rowMajor, int rows, int columns, int alignment)
+    {
+        int stride = (columns + alignment - 1) / alignment * alignment;
+        var packed = new float[rows * stride];
+        var source = rowMajor.AsSpan();
+        for (int row = 0; row < rows; row++)
+            source.Slice(row * columns, columns).CopyTo(packed.AsSpan(row * stride, columns));
+        return packed;
+    }
+
     /// <summary>Rows [first, first + count) of a row-major matrix with <paramref name="columns"/> columns (or of a vector, columns = 1); empty stays empty.</summary>
     public static EquatableArray<float> Rows(EquatableArray<float> rowMajor, int first, int count, int columns) =>
         rowMajor.Length == 0 ? rowMajor : new EquatableArray<float>(rowMajor.AsSpan().Slice(first * columns, count * columns).ToArray());

@@ -60,6 +60,65 @@ internal sealed class GruKind : RecurrentKind
         weights.Vector($"{name}RecurrentBias", WeightPacking.Bias(WeightPacking.InterleaveGates(layer.RecurrentBias, Gates, h, 1), blocked));
     }
 
+    /// <summary>Largest hidden size given fixed step code (as <see cref="LstmKind.FixedStepMaxUnits"/>).</summary>
+    public const int FixedStepMaxUnits = 64;
+
+    /// <summary>PyTorch's reset_after form only: reset_before multiplies r into h before a second product.</summary>
+    public override bool HasFixedStep(LayerSpec layer) => layer.ResetAfter && layer.OutputSize <= FixedStepMaxUnits;
+
+    /// <summary>
+    /// One step fused: per tile of units, r and z take b_ih + b_hh and both products, x_n and a_n (apart, since r
+    /// multiplies a_n) take theirs; then the update of those units into <c>work</c>. Reads the layout of
+    /// <see cref="PlanWeights"/>: rows interleaved in blocks of 16 units [r z n]; the input matrix in panels of 16 rows,
+    /// the recurrent one a panel per block.
+    /// </summary>
+    public override void EmitFixedStep(SourceWriter w, LayerSpec layer, string name)
+    {
+        int hidden = layer.OutputSize, input = layer.InputSize;
+        const int units = KernelLayout.GruBlockUnits, blockRows = KernelLayout.GruBlockRows, panel = KernelLayout.PanelWidth;
+        w.Line(WeightsRef("wx", $"{name}InputWeights"));
+        w.Line(WeightsRef("wh", $"{name}RecurrentWeights"));
+        w.Line(WeightsRef("bx", $"{name}InputBias"));
+        w.Line(WeightsRef("bh", $"{name}RecurrentBias"));
+        w.Line("ref float h = ref state;");
+        var runs = new[]
+        {
+            new ColumnRun("x", "wx", input, panel, $"W_ih x ({input} column{(input == 1 ? "" : "s")})"),
+            new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
+        };
+        FixedStep.EmitDispatch(w, v =>
+        {
+            foreach (var tile in FixedStep.Tiles(v, hidden, FixedStep.TileAccumulators / 4))
+            {
+                w.Line($"// {FixedStep.UnitsText(tile[0].Unit, tile[tile.Count - 1].Unit + tile[tile.Count - 1].Valid - 1)}: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h");
+                w.OpenBlock();
+                var accumulators = new List<Accumulator>();
+                for (int t = 0; t < tile.Count; t++)
+                {
+                    int u = tile[t].Unit, block = u / units, lane = u % units;
+                    int Row(int gate) => block * blockRows + gate * units + lane;
+                    int InputOffset(int gate) => Row(gate) / panel * panel * input + Row(gate) % panel;
+                    int RecurrentOffset(int gate) => block * blockRows * hidden + gate * units + lane;
+                    accumulators.Add(new Accumulator($"r{t}", $"{v.Load("bx", Row(0).ToString())} + {v.Load("bh", Row(0).ToString())}", [InputOffset(0), RecurrentOffset(0)]));
+                    accumulators.Add(new Accumulator($"z{t}", $"{v.Load("bx", Row(1).ToString())} + {v.Load("bh", Row(1).ToString())}", [InputOffset(1), RecurrentOffset(1)]));
+                    accumulators.Add(new Accumulator($"xn{t}", v.Load("bx", Row(2).ToString()), [InputOffset(2), -1]));
+                    accumulators.Add(new Accumulator($"an{t}", v.Load("bh", Row(2).ToString()), [-1, RecurrentOffset(2)]));
+                }
+                FixedStep.EmitProducts(w, v, accumulators, runs);
+                for (int t = 0; t < tile.Count; t++)
+                {
+                    var (u, valid) = tile[t];
+                    w.Line($"// {FixedStep.UnitsText(u, u + valid - 1)}: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h");
+                    w.Line($"var zs{t} = {VectorMath}.Sigmoid(z{t});");
+                    w.Line($"var n{t} = {VectorMath}.Tanh({v.Fma($"{VectorMath}.Sigmoid(r{t})", $"an{t}", $"xn{t}")});");
+                    w.Line(v.Store($"(global::System.Runtime.Intrinsics.{v.Name}<float>.One - zs{t}) * n{t} + zs{t} * {v.LoadPartial("h", u, valid)}", "work", u.ToString()));
+                }
+                w.Close();
+            }
+            FixedStep.EmitCopyToState(w, v, hidden, "h");
+        });
+    }
+
     public override string StepCall(LayerSpec layer, StepSite s) => layer.ResetAfter
         ? $"{Kernels}.Cells.Gru({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}InputBias, {s.Weights}RecurrentBias, {s.Input}, {s.H}, {s.Gates}, {s.Work})"
         : $"{Kernels}.Cells.GruResetBefore({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}CandidateWeights, {s.Weights}InputBias, {s.Weights}RecurrentBias, {s.Weights}CandidateBias, {s.Input}, {s.H}, {s.Gates}, {s.Work})";

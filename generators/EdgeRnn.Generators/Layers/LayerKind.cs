@@ -73,7 +73,33 @@ internal abstract class LayerKind
     /// <summary>The kernel call for <c>n</c> timesteps of Run's chunk (a C# expression, no semicolon).</summary>
     public abstract string ChunkCall(LayerSpec layer, ChunkSite site);
 
+    // ---- Fixed-size step code (Emit/FixedStep.cs) ------------------------------------------------------------------
+
+    /// <summary>
+    /// Whether this layer gets step code written for its exact sizes (<see cref="EmitFixedStep"/>) instead of the
+    /// general kernel call; false where specialising doesn't pay or isn't written.
+    /// </summary>
+    public virtual bool HasFixedStep(LayerSpec layer) => false;
+
+    /// <summary>
+    /// True when the fixed step reads its input as whole vectors, so it needs the zero-padded h a fixed recurrent step
+    /// leaves in <c>work</c> (the layer before must be one); false when it reads the input float by float (any source).
+    /// </summary>
+    public virtual bool FixedStepReadsPaddedInput => false;
+
+    /// <summary>
+    /// The body of the layer's fixed step: refs <c>x</c> (input), <c>state</c> (this layer's state), <c>work</c>
+    /// (scratch; a recurrent layer leaves its new h there, zero-padded to whole vectors) and <c>y</c> (a stateless
+    /// layer's output) are in scope. Written once per <see cref="VectorWidth"/> (see <see cref="FixedStep.EmitDispatch"/>).
+    /// </summary>
+    public virtual void EmitFixedStep(SourceWriter w, LayerSpec layer, string name) { }
+
     protected const string Kernels = "global::EdgeRnn.Kernels";
+
+    protected const string VectorMath = "global::EdgeRnn.Kernels.VectorMath";
+
+    protected static string WeightsRef(string local, string array) =>
+        $"ref float {local} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({array});";
 
     protected static string Bool(bool value) => value ? "true" : "false";
 }

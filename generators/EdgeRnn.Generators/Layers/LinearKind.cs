@@ -90,7 +90,60 @@ internal sealed class LinearKind : LayerKind
     {
         weights.Matrix($"{name}Weights", WeightPacking.Panels(layer.InputWeights, layer.OutputSize, layer.InputSize));
         weights.Vector($"{name}Bias", WeightPacking.Bias(layer.InputBias, layer.OutputSize));
+        // The fixed step's copy: row-major, rows zero-padded to whole Vector256s, one dot product per output.
+        if (HasFixedStep(layer))
+            weights.Matrix($"{name}Rows", WeightPacking.PaddedRows(layer.InputWeights, layer.OutputSize, layer.InputSize, FixedRowAlignment));
     }
+
+    /// <summary>
+    /// Most outputs given fixed step code. A head this narrow (the amp models' one output, a few classes) wastes most
+    /// of a 16-row panel in the general kernel; wider layers fill their panels.
+    /// </summary>
+    public const int FixedStepMaxOutputs = 4;
+
+    private const int FixedRowAlignment = 8;
+
+    public override bool HasFixedStep(LayerSpec layer) => layer.OutputSize <= FixedStepMaxOutputs;
+
+    /// <summary>It loads the input as whole vectors: the zero-padded h of the recurrent step before it.</summary>
+    public override bool FixedStepReadsPaddedInput => true;
+
+    /// <summary>y = act(W x + b): one dot product per output, the input read as whole vectors (zeros past its end).</summary>
+    public override void EmitFixedStep(SourceWriter w, LayerSpec layer, string name)
+    {
+        int outputs = layer.OutputSize, stride = (layer.InputSize + FixedRowAlignment - 1) / FixedRowAlignment * FixedRowAlignment;
+        w.Line(WeightsRef("rows", $"{name}Rows"));
+        w.Line(WeightsRef("bias", $"{name}Bias"));
+        FixedStep.EmitDispatch(w, v =>
+        {
+            int vectors = (layer.InputSize + v.Lanes - 1) / v.Lanes;
+            w.Line($"// {(outputs == 1 ? "The output" : $"Each of the {outputs} outputs")}: a dot product of its row with x over {vectors} vector{(vectors == 1 ? "" : "s")}");
+            for (int o = 0; o < outputs; o++)
+                w.Line($"var s{o} = {v.Load("rows", (o * stride).ToString())} * {v.Load("x", "0")};");
+            if (vectors <= FixedStep.UnrollLimit)
+            {
+                for (int k = 1; k < vectors; k++)
+                    for (int o = 0; o < outputs; o++)
+                        w.Line($"s{o} = {v.Fma(v.Load("rows", (o * stride + k * v.Lanes).ToString()), v.Load("x", (k * v.Lanes).ToString()), $"s{o}")};");
+            }
+            else
+            {
+                w.Open($"for (nuint k = {v.Lanes}; k < {vectors * v.Lanes}; k += {v.Lanes})");
+                w.Line($"var e = {v.Load("x", "k")};");
+                for (int o = 0; o < outputs; o++)
+                    w.Line($"s{o} = {v.Fma(v.Load("rows", o == 0 ? "k" : $"k + {o * stride}"), "e", $"s{o}")};");
+                w.Close();
+            }
+            for (int o = 0; o < outputs; o++)
+                w.Line($"{VectorWidth.Element("y", o.ToString())} = {ScalarActivation(layer.Activation, $"{v.T}.Sum(s{o}) + {VectorWidth.Element("bias", o.ToString())}")};");
+        });
+    }
+
+    private static string ScalarActivation(Activation activation, string value) => activation switch
+    {
+        Activation.None => value,
+        _ => $"{Kernels}.Activations.{activation}({value})",
+    };
 
     public override string StepCall(LayerSpec layer, StepSite s) =>
         $"{Kernels}.Cells.Linear({s.Weights}Weights, {s.Weights}Bias, {s.Input}, {s.Output}, {layer.OutputSize}, {Kernels}.ActivationKind.{layer.Activation})";

@@ -95,6 +95,64 @@ internal sealed class LstmKind : RecurrentKind
         weights.Vector($"{name}Bias", WeightPacking.Bias(WeightPacking.InterleaveGates(gateMajorBias, Gates, hidden, 1), blocked));
     }
 
+    /// <summary>Largest hidden size given fixed step code: past it the general kernels' 512-bit paths win on AVX-512 hardware.</summary>
+    public const int FixedStepMaxUnits = 64;
+
+    public override bool HasFixedStep(LayerSpec layer) => !layer.IsProjected && layer.CellSize <= FixedStepMaxUnits;
+
+    /// <summary>
+    /// One step fused: per tile of units, the gates start at the bias and take the input and recurrent products in
+    /// registers; then the cell update of those units, c written back, the new h to <c>work</c>. Reads the packed
+    /// layout of <see cref="PlanWeights"/>: rows interleaved in blocks of 8 units [i f g o]; the input matrix in panels
+    /// of 16 rows, the recurrent one a panel per block.
+    /// </summary>
+    public override void EmitFixedStep(SourceWriter w, LayerSpec layer, string name)
+    {
+        int hidden = layer.CellSize, input = layer.InputSize;
+        const int units = KernelLayout.LstmBlockUnits, blockRows = KernelLayout.LstmBlockRows, panel = KernelLayout.PanelWidth;
+        w.Line(WeightsRef("wx", $"{name}InputWeights"));
+        w.Line(WeightsRef("wh", $"{name}RecurrentWeights"));
+        w.Line(WeightsRef("bias", $"{name}Bias"));
+        w.Line("ref float h = ref state;");
+        w.Line($"ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, {hidden});");
+        var runs = new[]
+        {
+            new ColumnRun("x", "wx", input, panel, $"W_ih x ({input} column{(input == 1 ? "" : "s")})"),
+            new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
+        };
+        string[] gates = ["i", "f", "g", "o"];
+        FixedStep.EmitDispatch(w, v =>
+        {
+            foreach (var tile in FixedStep.Tiles(v, hidden, FixedStep.TileAccumulators / gates.Length))
+            {
+                w.Line($"// {FixedStep.UnitsText(tile[0].Unit, tile[tile.Count - 1].Unit + tile[tile.Count - 1].Valid - 1)}: gates i, f, g, o = b + W_ih x + W_hh h");
+                w.OpenBlock();
+                var accumulators = new List<Accumulator>();
+                for (int t = 0; t < tile.Count; t++)
+                {
+                    int u = tile[t].Unit, block = u / units, lane = u % units;
+                    for (int g = 0; g < gates.Length; g++)
+                    {
+                        int row = block * blockRows + g * units + lane;
+                        accumulators.Add(new Accumulator($"{gates[g]}{t}", v.Load("bias", row.ToString()),
+                            [row / panel * panel * input + row % panel, block * blockRows * hidden + g * units + lane]));
+                    }
+                }
+                FixedStep.EmitProducts(w, v, accumulators, runs);
+                for (int t = 0; t < tile.Count; t++)
+                {
+                    var (u, valid) = tile[t];
+                    w.Line($"// {FixedStep.UnitsText(u, u + valid - 1)}: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)");
+                    w.Line($"var c{t} = {v.Fma($"{VectorMath}.Sigmoid(f{t})", v.LoadPartial("c", u, valid), $"{VectorMath}.Sigmoid(i{t}) * {VectorMath}.Tanh(g{t})")};");
+                    v.StorePartial(w, $"c{t}", "c", u, valid);
+                    w.Line(v.Store($"{VectorMath}.Sigmoid(o{t}) * {VectorMath}.Tanh(c{t})", "work", u.ToString()));
+                }
+                w.Close();
+            }
+            FixedStep.EmitCopyToState(w, v, hidden, "h");
+        });
+    }
+
     public override string StepCall(LayerSpec layer, StepSite s) => layer.IsProjected
         ? $"{Kernels}.Cells.LstmProjected({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}Bias, {s.Weights}ProjectionWeights, {s.Weights}ProjectionBias, {s.Input}, {s.H}, {s.C}, {s.Gates}, {s.Work})"
         : $"{Kernels}.Cells.Lstm({s.Weights}InputWeights, {s.Weights}RecurrentWeights, {s.Weights}Bias, {s.Input}, {s.H}, {s.C}, {s.Gates}, {s.Work})";

@@ -115,11 +115,12 @@ internal sealed partial class ManifestParser
         }
 
         int skip = OptionalInteger(root, "skip", 0) ?? 0;
-        bool outputLast = false;
+        bool outputLast = false, outputFinalState = false;
         if (OptionalString(root, "output") is string output)
         {
             if (output == "last") outputLast = true;
-            else if (output != "sequence") Invalid(root["output"]!, $"unknown \"output\": \"{output}\"; use \"sequence\" (one output row per step) or \"last\" (many-to-one)");
+            else if (output == "h_n") outputLast = outputFinalState = true;
+            else if (output != "sequence") Invalid(root["output"]!, $"unknown \"output\": \"{output}\"; use \"sequence\" (one output row per step), \"last\" (the last step's row, PyTorch's output[:, -1]) or \"h_n\" (the layers after the last recurrent one read its final hidden state, PyTorch's h_n)");
         }
         var skipNode = root.Property("skip")?.Value;
 
@@ -150,6 +151,7 @@ internal sealed partial class ManifestParser
             Layout = weightLayout,
             StatedVocab = vocab,
             OutputLast = outputLast,
+            OutputFinalState = outputFinalState,
             StatedStreaming = OptionalBool(root, "streaming"),
             StreamingLocation = root["streaming"] is { } streaming ? At(streaming) : null,
         };

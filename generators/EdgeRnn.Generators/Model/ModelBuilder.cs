@@ -187,7 +187,15 @@ internal sealed partial class ModelBuilder
             InitialState = manifest.InitialState,
             Embedding = embedding,
             OutputLast = manifest.OutputLast,
+            OutputFinalState = manifest.OutputFinalState,
         };
+        if (model.OutputFinalState && (model.Skip > 0 || model.FinalStateSize == 0))
+        {
+            Report(Descriptors.InvalidManifestValue, _manifestName, model.Skip > 0
+                ? "\"output\": \"h_n\" gives the final hidden state, which has no step to add the \"skip\" input to; use \"last\""
+                : "\"output\": \"h_n\" needs a recurrent layer whose final hidden state to read");
+            return null;
+        }
         if (model.InitialState.Length != 0 && model.InitialState.Length != model.StateSize)
         {
             Report(Descriptors.InvalidManifestValue, _manifestName, $"the initial state holds {model.InitialState.Length} values but the model's state is {model.StateSize}");

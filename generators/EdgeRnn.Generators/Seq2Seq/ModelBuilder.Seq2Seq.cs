@@ -30,14 +30,14 @@ internal sealed partial class ModelBuilder
         int sourceInput = 0;
         if (manifest.Encoder is { } encoder && !BuildEncoder(encoder, encoderLayers, out sourceEmbedding, out sourceInput)) return null;
 
-        var decoderLayers = BuildRecurrentStack(decoder.Rnn, -1, "the decoder's \"rnn\"");
-        if (decoderLayers is null) return null;
         if (decoder.Rnn.Bidirectional)
         {
             ReportAt(Descriptors.UnsupportedSeq2SeqForm, decoder.Rnn.Location, _manifestName, "a bidirectional decoder",
                 "the decoder produces one token after another, so it runs forward only; remove \"bidirectional\"");
             return null;
         }
+        var decoderLayers = BuildRecurrentStack(decoder.Rnn, -1, "the decoder's \"rnn\"");
+        if (decoderLayers is null) return null;
         int hd = decoderLayers[0].OutputSize;
         bool decoderLstm = decoderLayers[0].Kind == LayerKinds.Lstm;
 

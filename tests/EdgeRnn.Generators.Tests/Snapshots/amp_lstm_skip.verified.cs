@@ -99,17 +99,208 @@ namespace TestModels
             source.CopyTo((global::System.Span<float>)_state);
         }
 
+        /// <summary>Floats of the final hidden state h_n (<see cref="CopyFinalState"/>): each recurrent layer's h, forward then backward direction, layers in order.</summary>
+        public const int FinalStateSize = 12;
+
+        /// <summary>Copies the final hidden state h_n from the current state: after Run or Step, PyTorch's h_n: <c>[sub-layers · directions, hidden]</c>, layer-major, forward then backward — exactly PyTorch's h_n for a model with one recurrent module.</summary>
+        public readonly void CopyFinalState(global::System.Span<float> destination)
+        {
+            if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, "FinalStateSize");
+            ((global::System.ReadOnlySpan<float>)_state).Slice(0, 12).CopyTo(destination.Slice(0, 12));
+        }
+
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             global::System.Span<float> state = _state;
-            // Layer 0: lstm 'rec' 1 -> 12
-            global::EdgeRnn.Kernels.Cells.Lstm(L0InputWeights, L0RecurrentWeights, L0Bias, input, state.Slice(0, 12), state.Slice(12, 12), scratch.Slice(0, 64), scratch.Slice(64, 16));
-            // Layer 1: linear 'lin' 12 -> 1
-            global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 12), scratch.Slice(80, 16), 1, global::EdgeRnn.Kernels.ActivationKind.None);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+                ref float scratchRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: lstm 'rec' 1 -> 12, fixed step
+                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
+                // Layer 1: linear 'lin' 12 -> 1, fixed step
+                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 80));
+            }
+            else
+            {
+                // Layer 0: lstm 'rec' 1 -> 12
+                global::EdgeRnn.Kernels.Cells.Lstm(L0InputWeights, L0RecurrentWeights, L0Bias, input, state.Slice(0, 12), state.Slice(12, 12), scratch.Slice(0, 64), scratch.Slice(64, 16));
+                // Layer 1: linear 'lin' 12 -> 1
+                global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 12), scratch.Slice(80, 16), 1, global::EdgeRnn.Kernels.ActivationKind.None);
+            }
             // Skip: the first 1 input channel(s) are added to the output.
             global::System.ReadOnlySpan<float> last = scratch.Slice(80, 1);
             for (int i = 0; i < 1; i++) output[i] = last[i] + input[i];
+        }
+
+        // Layer 0 (lstm 'rec', 1 -> 12): one step with every size a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void L0Step(ref float x, ref float state, ref float work, ref float y)
+        {
+            ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputWeights);
+            ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentWeights);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0Bias);
+            ref float h = ref state;
+            ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, 12);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–11: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    var i1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    var f1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    var g1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    var o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    // + W_ih x (1 column)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, o1);
+                    }
+                    // + W_hh h (12 columns)
+                    for (int j = 0; j < 12; j++)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        nuint k = (nuint)j * 32;
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 24), e, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 384), e, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 392), e, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 400), e, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 408), e, o1);
+                    }
+                    // units 0–7: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref c, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                    // units 8–11: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var c1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 8), global::System.Runtime.Intrinsics.Vector128.Create(0f, 0f, 0f, 0f)), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i1) * global::EdgeRnn.Kernels.VectorMath.Tanh(g1));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c1), ref c, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o1) * global::EdgeRnn.Kernels.VectorMath.Tanh(c1), ref work, 8);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 8);
+                }
+            }
+            else
+            {
+                // units 0–7: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 24);
+                    var i1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                    var f1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12);
+                    var g1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 20);
+                    var o1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 28);
+                    // + W_ih x (1 column)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 24), e, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 4), e, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 12), e, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 20), e, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 28), e, o1);
+                    }
+                    // + W_hh h (12 columns)
+                    for (int j = 0; j < 12; j++)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        nuint k = (nuint)j * 32;
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 24), e, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 4), e, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 12), e, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 20), e, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 28), e, o1);
+                    }
+                    // units 0–3: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var c0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref c, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                    // units 4–7: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var c1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 4), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i1) * global::EdgeRnn.Kernels.VectorMath.Tanh(g1));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c1, ref c, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o1) * global::EdgeRnn.Kernels.VectorMath.Tanh(c1), ref work, 4);
+                }
+                // units 8–11: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 32);
+                    var f0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 40);
+                    var g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 48);
+                    var o0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 56);
+                    // + W_ih x (1 column)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 56), e, o0);
+                    }
+                    // + W_hh h (12 columns)
+                    for (int j = 0; j < 12; j++)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        nuint k = (nuint)j * 32;
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 384), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 392), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 400), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 408), e, o0);
+                    }
+                    // units 8–11: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var c0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 8), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref c, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 8);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 0), ref h, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 4), ref h, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 8), ref h, 8);
+            }
+        }
+
+        // Layer 1 (linear 'lin', 12 -> 1): one step with every size a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void L1Step(ref float x, ref float state, ref float work, ref float y)
+        {
+            ref float rows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Rows);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Bias);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // The output: a dot product of its row with x over 2 vectors
+                var s0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
+                s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 8), s0);
+                y = global::System.Runtime.Intrinsics.Vector256.Sum(s0) + bias;
+            }
+            else
+            {
+                // The output: a dot product of its row with x over 3 vectors
+                var s0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
+                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s0);
+                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 8), s0);
+                y = global::System.Runtime.Intrinsics.Vector128.Sum(s0) + bias;
+            }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -138,7 +329,8 @@ namespace TestModels
         private static global::System.ReadOnlySpan<float> L0Bias => PackedWeights.Slice(832, 64);
         private static global::System.ReadOnlySpan<float> L1Weights => PackedWeights.Slice(896, 192);
         private static global::System.ReadOnlySpan<float> L1Bias => PackedWeights.Slice(1088, 16);
+        private static global::System.ReadOnlySpan<float> L1Rows => PackedWeights.Slice(1104, 16);
         private static readonly global::EdgeRnn.Kernels.AlignedWeights PackedWeights = new global::EdgeRnn.Kernels.AlignedWeights(
-            "反븷㰜㹚―㸝ߌ봷驚㺁쐢빟씨㶣薻㸃죣븈ꬣ㷕㹴ᚉ㺒흚뷍⇙뺃⧌㸌䛠㹓혨㹩ි㵾ퟖ븬볿뺋쌋빔阏㸐㹟㸦覺㺏뭨鉴뷏孿㸪̳붉ɛ븋殘㹈὿빛蕂뷣벦鬘㹚ｚ㴀젺빨\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000꺣㲊ᶵ㸍ǯ빁㺏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000긝빺뜸㵍윓뺌빈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000咋본魃㸿螰㹀嶒㴅\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䧺뵧蛓㸅뷹䓶㶄巁㹼븀깓㹙빁⧼북资㷅㢳뺓\uD892빯⟲뺉쓝㸸窸뭸祙블嬇빝곍㵴鉮붮㺋쿳㹧㹒䷆뺁憗뵽맒㸸赦㹧뷝룴㺄줎㸦癏븫닎㳒쮤빟빥鍏빷꺕뺅쟭㶗隽㸩퓽뺉碌빸犀뱎㴻産빕㸹思㶶謦㵖ⲭ㹏ṣ빳熵㸑\uDD76빀䞀㶗뺉᧲㱧겎빤䯮뱭盲븾ꧣ㳥\uDAAF㺒㷏㰄붼烿㺎\uDAD6㯨쿂㶝䨝㷃뾛뺅맠㭒\uDB46㺃趚㸸뺄⓷빬닗㰻븱㺋㴽᪕붇즆㹱롞뷄\uD9C0붖\uDF92븳螾㷁ꢻ북┠㶩ჾ㹺흑븤쇝붳㡄㷰ꃁ붮┚뵖\uDA92밇匧뺑ⓘ븶綥뵺芮㯻⦳㮛轾븳␇㺒\uDABE㸠濽볦㕨빰ⲯ㹶왴뵕ꍈ㳣ꡐ빑罝봛꒕㹌쵈㹝㖪븰쇬㶸嬤㶤퀷빰⽩㸸ρ㸧몚㸢㺈䞼뵆뺐홲뺊阉빫㺆ર밉퉷㱨Ꜿ㺆飻㴲뺊᩠벭颇㶮㺄㶸촁빭\uDD6A㸾㴝㶷퍎㺒펓㹴Ỿ봔㨄㺁䃏븿㴻쳸㹼扨뭧蚋㶳ｓ㶍疢볡ጢ붌퉞뺈䎔㺏촡빊ମ뺎ᦧ빩폇㸕㕲붷ꅣ뺆阻븾쟱㶖꠨빧웻븧毸뺒䕃뺇聛벵潵뷗欅봐௯㲡鮰볽㸚빞⦈빹⺯㷱堩뷭鿥븅쟸븓\uDDAA㳣돛㳘䂉㸻殪븯扯㺓酹㶭ꄥ㸣룯븴椶빔狿뷁䜠㹲쐽벪蜆㹸쏾㶖ᴍ㶚ꫭ븑킶㶗봰螘㸬㌙㺄츦㸺襌붬䝈뵃㬴㸠㈡㺃笝붐ゞ㸨␗빝쐊붤䳖붐鑢봃텗빡羈㸖袌빨⟢빀⦦빹겘븨遣븆귭빭꡴㵁傠㺃竇㸁㬧빛쫧㸾쌂븇\uDD3A빧䃃㷰䭝봴릯㸝밽븒㺑ࠪ㹽퇇뵤팽빼빔ࠩ뺃묀㹢莕㸴᡻㰕퍴뷼䤌뷙눻㳚ä뷑\uDBD9붆坅붖췒븶㶘ﭵ뷦겧㸓죪뷟杜블ੜ㹚໖㹫磏㸖맕빷⦾㹀柅㱲\uD820㹫㵧堶㳏블鱇㵂椫븤ḡ㲱꼇㵤俛㷍傊㵊㮪빬픡㷶⤌㶴\uD866븤븩ꕦ㸹봒ꙇ㷼蓠븷ʢ㲘댡㸺ࡦ븳㏃㷺耾븯㶴岕븰䇦븻䟜㸓쮘㷮붓뺑뫋㶶뱠䇻㷽ည㶰곪뺌燐㹾赑㰦ꉋ㹚ꄔ룈恽볈ᠾ뭲你㶺窫빭圜붙篿㹽⦴븱ᆘ㺑ᘘ㸥ㄉ㶕䒒븵畃㺍宒㺂ࡄ뺄⪣빏퀾㺐\uDD5F㸃\uD96C㹬ৈ븩钭㴻㯉뺓툖붝అ뺇팻㸚鶙㵹빓ᷥ븡뮘붌輨빖䇄㷨蹔㹴⅂뺏ꬆ㶳烆㶍魅볼㹖堶㳏ꔼ뵫怬봽涠뷌㍽뺃ᐮ붤괣뵩㰷㯰\uDA4C㶃ﴛ브鍜㲼䳸북먵㺀䚪㷵ᶍ본ⶋ㺁﯑빲뺁㩖㺏梦㺁쐂븖摟㹦᠔㡚䍻㰚㒁㸽ᶁ빭฀븖਋㮍ힽ빤淎㵾舥븠ᡝ㺊ᓣ㶍븢镦뵯귫븀\uDD1C뺂忈뷃᫰㷻盉뺄Ꮋ붍뷀嗑㹤䑪㸱䉷뷇侵㸸之㸭깠븺聴㷛빥ⳟ북謺묪昧븸鬠㸋蘿㺊扔봔쮼뱌饖㹸狭붭奝븎슲㺏ﺹ봁廧㶴䚾븰䐨㹥䌬㹎붅鯙㰘\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㊗㰯辱묷鉸빁ᛏ붝\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000髿㳞笍㹑畠뷳䇎뺒\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䴹㷾癟㷅꒺붂縡뵇\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000曡㹎㋢뺉ஹ㸶빛\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000勨빙鑭빎ᠾ빌䞱㶋\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뮾㳛ۛ㹾埓뷜獎븼\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鸟㶰䝩빉访㸰佂㶗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⁃㸌⻲뺏嵒빑\uDD89㶑\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000븱\uD850븐搴㵺徧㺐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ᩭ㴦☝㸼叇㹖ᜑ㴍\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000탏㲈빟㶇뷺믣\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䕌븹嵖븸䥁뮷藢봋\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\uDF4A㴯哦㹲宪빋ၛ븧\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000칛㺏㙃㹯뷒奼븑\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⠥㷣贍㳟䋣㸷뷼\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ⅅ뷽㸏꒟벅㷄\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000봯ů뺊惒볫ꓸ뵗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000붅⏼㹱\uDDDC㷛ᆼ㷉\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ꐇ㺂ぼ뱪锶㴃㹸\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䆖볦㩴븶욼붘롵㶎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䮚빵븢븥稐㴈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ᐅ㹲紐뵂㤇뵅居㺓\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㺅㻡㺌㑍뺀饾봈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⾍㷳빤᧩㷦虻빎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000쭦㹌洲㺀ꆾ㸵㺈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000跋뷣격㺀ួ㱶疗㸥\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000铫빺츉㷴拿㹟憧㹗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㒺㺃븷梦빪ࡱ빞\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㽱뷫翺뺑䒓븷\uDF54㸱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000툣뷠颓㺒撌뺒飮㴷\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⟘㱭脻㹦⻯봈ቤ뺈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000-빞觧㵪睔붫៛㶷\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000맇㴓醬㷢뚽㹫Ⓩ㹩\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000恊㹉檋뱨䞌㺋懕븢\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㥲㺂꠮㴡ᤤ빼ᗇ㸱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000Ĝ뺆偫빸滞빒\uDB0E뺐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000媕뺁浂㷀봞퍈㹟\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⋱뺐⻖㹺첃벟힪밄\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000﷛빚胅㹱\uDBD4㳾볻븺\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000힐㸩줋㹘\uDD1B뵉\uDE3D㶐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䂏븪ퟁ빶裕㷡\uD81D㹅\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ߓ빍븞穇㶆㱭㷎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ᏺ비嗈빽ᕀ븑骃㸓\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000듳㶃䒍빱ô뷇鳹㸒\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000캦㹾꺚빟롺뺓巩㶱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⮾㴤훸빞ᐋ㶔肬빛\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000쯙㶻숚㸟᱌봻틸㰀\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䠿㶆쩓㹢ꯠ붸걞㹾뇓㺈꣘볗뀂봴㰽븴ꎷ㺌ዊ븉ᔜ뺵梵븍\uD9D6뷃騬뻑ṭ㺻桼븍㸒㶰ꆪ뺕渠㰔볘暰㵝ꇔ㲥Ɍ뷖垾㺹ꒌ㴯仄㷜胙빺堘묤҄㵣ᢜ㻊厜㶄叨㸖㺙붩뇬븡\uD944㻫\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000铵㸁펀㵢鉞뻉鿀벹\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000娜㷫베踌빎㙤뵻\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000淠뺟붧\uD9EE붭찃㺼\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000躻㺁\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㯐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000밄빅\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㹅㸫\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000풱㸱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000귦㸉\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㢼㹾\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뺀\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000榅㲦\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뚔뺑\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000♩㶖\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鏇벏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000澩뵠\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000", floats: 1104);
+            "反븷㰜㹚―㸝ߌ봷驚㺁쐢빟씨㶣薻㸃죣븈ꬣ㷕㹴ᚉ㺒흚뷍⇙뺃⧌㸌䛠㹓혨㹩ි㵾ퟖ븬볿뺋쌋빔阏㸐㹟㸦覺㺏뭨鉴뷏孿㸪̳붉ɛ븋殘㹈὿빛蕂뷣벦鬘㹚ｚ㴀젺빨\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000꺣㲊ᶵ㸍ǯ빁㺏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000긝빺뜸㵍윓뺌빈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000咋본魃㸿螰㹀嶒㴅\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䧺뵧蛓㸅뷹䓶㶄巁㹼븀깓㹙빁⧼북资㷅㢳뺓\uD892빯⟲뺉쓝㸸窸뭸祙블嬇빝곍㵴鉮붮㺋쿳㹧㹒䷆뺁憗뵽맒㸸赦㹧뷝룴㺄줎㸦癏븫닎㳒쮤빟빥鍏빷꺕뺅쟭㶗隽㸩퓽뺉碌빸犀뱎㴻産빕㸹思㶶謦㵖ⲭ㹏ṣ빳熵㸑\uDD76빀䞀㶗뺉᧲㱧겎빤䯮뱭盲븾ꧣ㳥\uDAAF㺒㷏㰄붼烿㺎\uDAD6㯨쿂㶝䨝㷃뾛뺅맠㭒\uDB46㺃趚㸸뺄⓷빬닗㰻븱㺋㴽᪕붇즆㹱롞뷄\uD9C0붖\uDF92븳螾㷁ꢻ북┠㶩ჾ㹺흑븤쇝붳㡄㷰ꃁ붮┚뵖\uDA92밇匧뺑ⓘ븶綥뵺芮㯻⦳㮛轾븳␇㺒\uDABE㸠濽볦㕨빰ⲯ㹶왴뵕ꍈ㳣ꡐ빑罝봛꒕㹌쵈㹝㖪븰쇬㶸嬤㶤퀷빰⽩㸸ρ㸧몚㸢㺈䞼뵆뺐홲뺊阉빫㺆ર밉퉷㱨Ꜿ㺆飻㴲뺊᩠벭颇㶮㺄㶸촁빭\uDD6A㸾㴝㶷퍎㺒펓㹴Ỿ봔㨄㺁䃏븿㴻쳸㹼扨뭧蚋㶳ｓ㶍疢볡ጢ붌퉞뺈䎔㺏촡빊ମ뺎ᦧ빩폇㸕㕲붷ꅣ뺆阻븾쟱㶖꠨빧웻븧毸뺒䕃뺇聛벵潵뷗欅봐௯㲡鮰볽㸚빞⦈빹⺯㷱堩뷭鿥븅쟸븓\uDDAA㳣돛㳘䂉㸻殪븯扯㺓酹㶭ꄥ㸣룯븴椶빔狿뷁䜠㹲쐽벪蜆㹸쏾㶖ᴍ㶚ꫭ븑킶㶗봰螘㸬㌙㺄츦㸺襌붬䝈뵃㬴㸠㈡㺃笝붐ゞ㸨␗빝쐊붤䳖붐鑢봃텗빡羈㸖袌빨⟢빀⦦빹겘븨遣븆귭빭꡴㵁傠㺃竇㸁㬧빛쫧㸾쌂븇\uDD3A빧䃃㷰䭝봴릯㸝밽븒㺑ࠪ㹽퇇뵤팽빼빔ࠩ뺃묀㹢莕㸴᡻㰕퍴뷼䤌뷙눻㳚ä뷑\uDBD9붆坅붖췒븶㶘ﭵ뷦겧㸓죪뷟杜블ੜ㹚໖㹫磏㸖맕빷⦾㹀柅㱲\uD820㹫㵧堶㳏블鱇㵂椫븤ḡ㲱꼇㵤俛㷍傊㵊㮪빬픡㷶⤌㶴\uD866븤븩ꕦ㸹봒ꙇ㷼蓠븷ʢ㲘댡㸺ࡦ븳㏃㷺耾븯㶴岕븰䇦븻䟜㸓쮘㷮붓뺑뫋㶶뱠䇻㷽ည㶰곪뺌燐㹾赑㰦ꉋ㹚ꄔ룈恽볈ᠾ뭲你㶺窫빭圜붙篿㹽⦴븱ᆘ㺑ᘘ㸥ㄉ㶕䒒븵畃㺍宒㺂ࡄ뺄⪣빏퀾㺐\uDD5F㸃\uD96C㹬ৈ븩钭㴻㯉뺓툖붝అ뺇팻㸚鶙㵹빓ᷥ븡뮘붌輨빖䇄㷨蹔㹴⅂뺏ꬆ㶳烆㶍魅볼㹖堶㳏ꔼ뵫怬봽涠뷌㍽뺃ᐮ붤괣뵩㰷㯰\uDA4C㶃ﴛ브鍜㲼䳸북먵㺀䚪㷵ᶍ본ⶋ㺁﯑빲뺁㩖㺏梦㺁쐂븖摟㹦᠔㡚䍻㰚㒁㸽ᶁ빭฀븖਋㮍ힽ빤淎㵾舥븠ᡝ㺊ᓣ㶍븢镦뵯귫븀\uDD1C뺂忈뷃᫰㷻盉뺄Ꮋ붍뷀嗑㹤䑪㸱䉷뷇侵㸸之㸭깠븺聴㷛빥ⳟ북謺묪昧븸鬠㸋蘿㺊扔봔쮼뱌饖㹸狭붭奝븎슲㺏ﺹ봁廧㶴䚾븰䐨㹥䌬㹎붅鯙㰘\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㊗㰯辱묷鉸빁ᛏ붝\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000髿㳞笍㹑畠뷳䇎뺒\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䴹㷾癟㷅꒺붂縡뵇\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000曡㹎㋢뺉ஹ㸶빛\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000勨빙鑭빎ᠾ빌䞱㶋\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뮾㳛ۛ㹾埓뷜獎븼\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鸟㶰䝩빉访㸰佂㶗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⁃㸌⻲뺏嵒빑\uDD89㶑\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000븱\uD850븐搴㵺徧㺐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ᩭ㴦☝㸼叇㹖ᜑ㴍\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000탏㲈빟㶇뷺믣\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䕌븹嵖븸䥁뮷藢봋\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\uDF4A㴯哦㹲宪빋ၛ븧\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000칛㺏㙃㹯뷒奼븑\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⠥㷣贍㳟䋣㸷뷼\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ⅅ뷽㸏꒟벅㷄\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000봯ů뺊惒볫ꓸ뵗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000붅⏼㹱\uDDDC㷛ᆼ㷉\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ꐇ㺂ぼ뱪锶㴃㹸\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䆖볦㩴븶욼붘롵㶎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䮚빵븢븥稐㴈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ᐅ㹲紐뵂㤇뵅居㺓\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㺅㻡㺌㑍뺀饾봈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⾍㷳빤᧩㷦虻빎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000쭦㹌洲㺀ꆾ㸵㺈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000跋뷣격㺀ួ㱶疗㸥\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000铫빺츉㷴拿㹟憧㹗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㒺㺃븷梦빪ࡱ빞\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㽱뷫翺뺑䒓븷\uDF54㸱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000툣뷠颓㺒撌뺒飮㴷\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⟘㱭脻㹦⻯봈ቤ뺈\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000-빞觧㵪睔붫៛㶷\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000맇㴓醬㷢뚽㹫Ⓩ㹩\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000恊㹉檋뱨䞌㺋懕븢\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㥲㺂꠮㴡ᤤ빼ᗇ㸱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000Ĝ뺆偫빸滞빒\uDB0E뺐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000媕뺁浂㷀봞퍈㹟\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⋱뺐⻖㹺첃벟힪밄\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000﷛빚胅㹱\uDBD4㳾볻븺\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000힐㸩줋㹘\uDD1B뵉\uDE3D㶐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䂏븪ퟁ빶裕㷡\uD81D㹅\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ߓ빍븞穇㶆㱭㷎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ᏺ비嗈빽ᕀ븑骃㸓\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000듳㶃䒍빱ô뷇鳹㸒\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000캦㹾꺚빟롺뺓巩㶱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000⮾㴤훸빞ᐋ㶔肬빛\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000쯙㶻숚㸟᱌봻틸㰀\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䠿㶆쩓㹢ꯠ붸걞㹾뇓㺈꣘볗뀂봴㰽븴ꎷ㺌ዊ븉ᔜ뺵梵븍\uD9D6뷃騬뻑ṭ㺻桼븍㸒㶰ꆪ뺕渠㰔볘暰㵝ꇔ㲥Ɍ뷖垾㺹ꒌ㴯仄㷜胙빺堘묤҄㵣ᢜ㻊厜㶄叨㸖㺙붩뇬븡\uD944㻫\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000铵㸁펀㵢鉞뻉鿀벹\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000娜㷫베踌빎㙤뵻\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000淠뺟붧\uD9EE붭찃㺼\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000躻㺁\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㯐\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000밄빅\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㹅㸫\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000풱㸱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000귦㸉\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㢼㹾\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뺀\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000榅㲦\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뚔뺑\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000♩㶖\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鏇벏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000澩뵠\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000躻㺁㯐밄빅㹅㸫풱㸱귦㸉㢼㹾뺀榅㲦뚔뺑♩㶖鏇벏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000", floats: 1120);
     }
 }

@@ -99,15 +99,289 @@ namespace TestModels
             source.CopyTo((global::System.Span<float>)_state);
         }
 
+        /// <summary>Floats of the final hidden state h_n (<see cref="CopyFinalState"/>): each recurrent layer's h, forward then backward direction, layers in order.</summary>
+        public const int FinalStateSize = 8;
+
+        /// <summary>Copies the final hidden state h_n from the current state: after Run or Step, PyTorch's h_n: <c>[sub-layers · directions, hidden]</c>, layer-major, forward then backward — exactly PyTorch's h_n for a model with one recurrent module.</summary>
+        public readonly void CopyFinalState(global::System.Span<float> destination)
+        {
+            if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, "FinalStateSize");
+            ((global::System.ReadOnlySpan<float>)_state).Slice(0, 8).CopyTo(destination.Slice(0, 8));
+        }
+
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             global::System.Span<float> state = _state;
-            // Layer 0: gru 'rnn' 3 -> 8
-            global::EdgeRnn.Kernels.Cells.Gru(L0InputWeights, L0RecurrentWeights, L0InputBias, L0RecurrentBias, input, state.Slice(0, 8), scratch.Slice(0, 48), scratch.Slice(48, 16));
-            // Layer 1: linear 'head' 8 -> 3
-            global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 8), scratch.Slice(64, 16), 3, global::EdgeRnn.Kernels.ActivationKind.Sigmoid);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+                ref float scratchRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: gru 'rnn' 3 -> 8, fixed step
+                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
+                // Layer 1: linear 'head' 8 -> 3, fixed step
+                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64));
+            }
+            else
+            {
+                // Layer 0: gru 'rnn' 3 -> 8
+                global::EdgeRnn.Kernels.Cells.Gru(L0InputWeights, L0RecurrentWeights, L0InputBias, L0RecurrentBias, input, state.Slice(0, 8), scratch.Slice(0, 48), scratch.Slice(48, 16));
+                // Layer 1: linear 'head' 8 -> 3
+                global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 8), scratch.Slice(64, 16), 3, global::EdgeRnn.Kernels.ActivationKind.Sigmoid);
+            }
             scratch.Slice(64, 3).CopyTo(output);
+        }
+
+        // Layer 0 (gru 'rnn', 3 -> 8): one step with every size a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void L0Step(ref float x, ref float state, ref float work, ref float y)
+        {
+            ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputWeights);
+            ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentWeights);
+            ref float bx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputBias);
+            ref float bh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentBias);
+            ref float h = ref state;
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–7: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h
+                {
+                    var r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 0) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 0);
+                    var z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 16);
+                    var xn0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 32);
+                    var an0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 32);
+                    // + W_ih x (3 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 96), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 112), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 128), e, xn0);
+                    }
+                    // + W_hh h (8 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 128), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 144), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 160), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 176), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 192), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 208), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 224), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 240), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 256), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 272), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 288), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 304), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 320), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 336), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 352), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 368), e, an0);
+                    }
+                    // units 0–7: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h
+                    var zs0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(z0);
+                    var n0 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r0), an0, xn0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256<float>.One - zs0) * n0 + zs0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
+            }
+            else
+            {
+                // units 0–7: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h
+                {
+                    var r0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 0) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 0);
+                    var z0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 16);
+                    var xn0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 32);
+                    var an0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 32);
+                    var r1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 4);
+                    var z1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 20) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 20);
+                    var xn1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 36);
+                    var an1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 36);
+                    // + W_ih x (3 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 96), e, xn0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 4), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 52), e, z1);
+                        xn1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 100), e, xn1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 64), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 112), e, xn0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 20), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 68), e, z1);
+                        xn1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 116), e, xn1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 80), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 128), e, xn0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 36), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 84), e, z1);
+                        xn1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 132), e, xn1);
+                    }
+                    // + W_hh h (8 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(h);
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 16), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 32), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 4), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 20), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 36), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 64), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 80), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 52), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 68), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 84), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 96), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 112), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 128), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 100), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 116), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 132), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 144), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 160), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 176), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 148), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 164), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 180), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 192), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 208), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 224), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 196), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 212), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 228), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 240), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 256), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 272), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 244), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 260), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 276), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 288), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 304), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 320), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 292), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 308), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 324), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 336), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 352), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 368), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 340), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 356), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 372), e, an1);
+                    }
+                    // units 0–3: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h
+                    var zs0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(z0);
+                    var n0 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r0), an0, xn0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128<float>.One - zs0) * n0 + zs0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, 0), ref work, 0);
+                    // units 4–7: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h
+                    var zs1 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(z1);
+                    var n1 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r1), an1, xn1));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128<float>.One - zs1) * n1 + zs1 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, 4), ref work, 4);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 0), ref h, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 4), ref h, 4);
+            }
+        }
+
+        // Layer 1 (linear 'head', 8 -> 3): one step with every size a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void L1Step(ref float x, ref float state, ref float work, ref float y)
+        {
+            ref float rows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Rows);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Bias);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // Each of the 3 outputs: a dot product of its row with x over 1 vector
+                var s0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
+                var s1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 8) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
+                var s2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 16) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
+                y = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.Sum(s0) + bias);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.Sum(s1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.Sum(s2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 2));
+            }
+            else
+            {
+                // Each of the 3 outputs: a dot product of its row with x over 2 vectors
+                var s0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
+                var s1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 8) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
+                var s2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 16) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
+                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s0);
+                s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s1);
+                s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s2);
+                y = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.Sum(s0) + bias);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.Sum(s1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 1));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.Sum(s2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 2));
+            }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -136,7 +410,8 @@ namespace TestModels
         private static global::System.ReadOnlySpan<float> L0RecurrentBias => PackedWeights.Slice(576, 48);
         private static global::System.ReadOnlySpan<float> L1Weights => PackedWeights.Slice(624, 128);
         private static global::System.ReadOnlySpan<float> L1Bias => PackedWeights.Slice(752, 16);
+        private static global::System.ReadOnlySpan<float> L1Rows => PackedWeights.Slice(768, 24);
         private static readonly global::EdgeRnn.Kernels.AlignedWeights PackedWeights = new global::EdgeRnn.Kernels.AlignedWeights(
-            "ﴽ㴣埌빘裉빾ޣ㶮浫뺢ꚙ㶅枎뺮⁉빒\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ꞓ㵩㿾㷴㝳뺅ꋸ뵣﷨㹴븂ꙮ㺍⽴뺴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ⶎ븄늋㹆殜㹬㵨ᰤ㸨㸡╻빳왏㶚\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000࿉㶧狤뺁㻙㹾㹾敗빧馇뺀ặ뺞㳬뺪\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000酮붉獜㺅켆㺫螜㶇뺃䵁뺯뭅믓ᕚ뺟\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000灲㺳ል봜墯봧뚓붳ʌ뷍屆믂⌠뵶큄㺏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000̎뺢香뷼噰㺟귈㶍쳃㸋弡㸵儩빑殔붳\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\uDAB1㳵ﺵ뺱∅볌䊖㶁㵷㹚㹫삂㺴螤변\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000晄㶵졛뺩䫡뺠쇀㹘䉙빲᱕㷅붩楅㴠\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ራ봛淄빟蚐빘逍붨͈㸱ﯾ붔ᓘ㷳骳뺗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䑴㵗끍㸑癱븀爫뺪᱀㺈䜉빔ꃩ㺛뺖뺴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鋉븎⹼㴿蛳㴂ᆹ㺎鶴벝꺌뵣妥뺛〛믎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000爷븸䠲㹩珩붕庴뷹쟓㺋㺚ᄿ뷲㺜\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뺗ᕻ븈伭뷣뫢㹆晷븞䄤㸵뺂⽡벛\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뷁뵉⤦븕ﭯ㷩㊔㶵傭뷸븥㫵㷼↼㸪\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000씚뺐ቧ㺌\uDD7C㺴ᒼ뷕秃빨㵦Ẻ㹛렖뷨\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000즏붞婿㸃뎜㸬齽㺩櫠㷃뜅㹝⏧봡\uDB85㷪\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㍃㸧넜뺫㞉뵳ଃ븒儃뷁䝉㸦灋㹋鶚뷢\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000땩㸰툧븇㯍㺤㏤뮫뷀孆분쨏㶟ᑄ뵫\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000棍㺛䄑븦ะ㹣㴯븅넀㹘彨븨茺㮌쵘㸴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000൸㺎굮㹲됥븃௖붪￝븿ⷲ㺣뼓㺎懳㹞\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000猿봯쬢빹쪗뺗㷓벭亂㹄蝔㹜б㺢俦붘\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ཌ벸\uDEA4뷶㱩烻㰇鐦뺈봹㢄㺚雃뺆\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鸭㺢▝㺆⢐뺍惀㺱᪭뺙冺㺁㺔ܻ벟\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000搮뺕빺效빿幃㹓缤㳱鑖㺲쉸㺨㩨붂\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㿋뺰兛볇쮪㷠䝋빵費㶌\uDD0F㨋쟎븆⊸밬\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000等브妜㹷컒뷾뺩騉㹤䈍㹧\uDAEC븊\uD92D뺴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000纇㸻魙㸲‶㺚鹶뺃Ḻ㸼➃㷣㺰⢖㺜\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000᪥뺀Ⴘ뺭ү붏\uD9F7㺚雵㯶蒵븗뺠븡\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000嘘㺭鼾봑橅벴嶑뺒ࡵ㺛ڐ붇ʁ븘쟹㹋\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000貂뵺瞽㵭菺㺤⒅븆ꭼ볈튙㷐⤹㹐㾄㸉\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000啧븃悇뷪앪뵂┢㺲隧빹⌞㷚뺁㹯\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000敁㺡毎뺟寊㺩掝㶏沪븂ꏳ㺜؋뺴脭㲺\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000辔㹎㸶ꚠ붮培뺄蠮㸖ᤈ㺣ﲬ㹔횤빎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ഄ븨묪붆堁붑腪㺀ꄍ벫꿠㶗ⲵ븴㸬\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000德뵾氍븘Ə㸳粖빖攂븙玡뺒䀅뺐䐭㹏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㲡㺫빎㸕⇐빩컊㺳ꉣ뺂⣨㸎戢㺝\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ș㸍艓뺫ꡉ븟\uDFD9㺋舥㸝㯉㵡ꇶ㶪㋢불\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ꢥ㹆칺뺍\uDFD3빯븤⮿㸛\uDBE5㺐狙㴅⥻㹱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000橖㹢ɡ㹧窎븥\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ሄ㺎\uDAD8뺐ᔬ븰\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000毓㵡䔟뺃矬벬\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000飯빰黬븯ꌸ㸇\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000熉㭴䮚㹢㹊\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000둛㹟㳏뷆◂㺌\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㕀밺㶮￧뺥\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㱄븧堧붚윅뺕\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000Ѳ븣ົ빩㯧㷰\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000", floats: 768);
+            "ﴽ㴣埌빘裉빾ޣ㶮浫뺢ꚙ㶅枎뺮⁉빒\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ꞓ㵩㿾㷴㝳뺅ꋸ뵣﷨㹴븂ꙮ㺍⽴뺴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ⶎ븄늋㹆殜㹬㵨ᰤ㸨㸡╻빳왏㶚\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000࿉㶧狤뺁㻙㹾㹾敗빧馇뺀ặ뺞㳬뺪\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000酮붉獜㺅켆㺫螜㶇뺃䵁뺯뭅믓ᕚ뺟\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000灲㺳ል봜墯봧뚓붳ʌ뷍屆믂⌠뵶큄㺏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000̎뺢香뷼噰㺟귈㶍쳃㸋弡㸵儩빑殔붳\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\uDAB1㳵ﺵ뺱∅볌䊖㶁㵷㹚㹫삂㺴螤변\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000晄㶵졛뺩䫡뺠쇀㹘䉙빲᱕㷅붩楅㴠\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ራ봛淄빟蚐빘逍붨͈㸱ﯾ붔ᓘ㷳骳뺗\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000䑴㵗끍㸑癱븀爫뺪᱀㺈䜉빔ꃩ㺛뺖뺴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鋉븎⹼㴿蛳㴂ᆹ㺎鶴벝꺌뵣妥뺛〛믎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000爷븸䠲㹩珩붕庴뷹쟓㺋㺚ᄿ뷲㺜\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뺗ᕻ븈伭뷣뫢㹆晷븞䄤㸵뺂⽡벛\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000뷁뵉⤦븕ﭯ㷩㊔㶵傭뷸븥㫵㷼↼㸪\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000씚뺐ቧ㺌\uDD7C㺴ᒼ뷕秃빨㵦Ẻ㹛렖뷨\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000즏붞婿㸃뎜㸬齽㺩櫠㷃뜅㹝⏧봡\uDB85㷪\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㍃㸧넜뺫㞉뵳ଃ븒儃뷁䝉㸦灋㹋鶚뷢\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000땩㸰툧븇㯍㺤㏤뮫뷀孆분쨏㶟ᑄ뵫\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000棍㺛䄑븦ะ㹣㴯븅넀㹘彨븨茺㮌쵘㸴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000൸㺎굮㹲됥븃௖붪￝븿ⷲ㺣뼓㺎懳㹞\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000猿봯쬢빹쪗뺗㷓벭亂㹄蝔㹜б㺢俦붘\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ཌ벸\uDEA4뷶㱩烻㰇鐦뺈봹㢄㺚雃뺆\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000鸭㺢▝㺆⢐뺍惀㺱᪭뺙冺㺁㺔ܻ벟\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000搮뺕빺效빿幃㹓缤㳱鑖㺲쉸㺨㩨붂\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㿋뺰兛볇쮪㷠䝋빵費㶌\uDD0F㨋쟎븆⊸밬\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000等브妜㹷컒뷾뺩騉㹤䈍㹧\uDAEC븊\uD92D뺴\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000纇㸻魙㸲‶㺚鹶뺃Ḻ㸼➃㷣㺰⢖㺜\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000᪥뺀Ⴘ뺭ү붏\uD9F7㺚雵㯶蒵븗뺠븡\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000嘘㺭鼾봑橅벴嶑뺒ࡵ㺛ڐ붇ʁ븘쟹㹋\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000貂뵺瞽㵭菺㺤⒅븆ꭼ볈튙㷐⤹㹐㾄㸉\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000啧븃悇뷪앪뵂┢㺲隧빹⌞㷚뺁㹯\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000敁㺡毎뺟寊㺩掝㶏沪븂ꏳ㺜؋뺴脭㲺\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000辔㹎㸶ꚠ붮培뺄蠮㸖ᤈ㺣ﲬ㹔횤빎\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ഄ븨묪붆堁붑腪㺀ꄍ벫꿠㶗ⲵ븴㸬\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000德뵾氍븘Ə㸳粖빖攂븙玡뺒䀅뺐䐭㹏\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㲡㺫빎㸕⇐빩컊㺳ꉣ뺂⣨㸎戢㺝\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ș㸍艓뺫ꡉ븟\uDFD9㺋舥㸝㯉㵡ꇶ㶪㋢불\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ꢥ㹆칺뺍\uDFD3빯븤⮿㸛\uDBE5㺐狙㴅⥻㹱\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000橖㹢ɡ㹧窎븥\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000ሄ㺎\uDAD8뺐ᔬ븰\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000毓㵡䔟뺃矬벬\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000飯빰黬븯ꌸ㸇\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000熉㭴䮚㹢㹊\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000둛㹟㳏뷆◂㺌\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㕀밺㶮￧뺥\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㱄븧堧붚윅뺕\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000Ѳ븣ົ빩㯧㷰\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000橖㹢ሄ㺎毓㵡飯빰熉㭴둛㹟㕀밺㱄븧ɡ㹧\uDAD8뺐䔟뺃黬븯䮚㹢㳏뷆㶮堧붚窎븥ᔬ븰矬벬ꌸ㸇㹊◂㺌￧뺥윅뺕", floats: 792);
     }
 }

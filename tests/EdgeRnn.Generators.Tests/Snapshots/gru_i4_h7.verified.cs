@@ -95,13 +95,265 @@ namespace TestModels
             source.CopyTo((global::System.Span<float>)_state);
         }
 
+        /// <summary>Floats of the final hidden state h_n (<see cref="CopyFinalState"/>): each recurrent layer's h, forward then backward direction, layers in order.</summary>
+        public const int FinalStateSize = 7;
+
+        /// <summary>Copies the final hidden state h_n from the current state: after Run or Step, PyTorch's h_n: <c>[sub-layers · directions, hidden]</c>, layer-major, forward then backward — exactly PyTorch's h_n for a model with one recurrent module.</summary>
+        public readonly void CopyFinalState(global::System.Span<float> destination)
+        {
+            if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, "FinalStateSize");
+            ((global::System.ReadOnlySpan<float>)_state).Slice(0, 7).CopyTo(destination.Slice(0, 7));
+        }
+
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             global::System.Span<float> state = _state;
-            // Layer 0: gru 'rnn' 4 -> 7
-            global::EdgeRnn.Kernels.Cells.Gru(L0InputWeights, L0RecurrentWeights, L0InputBias, L0RecurrentBias, input, state.Slice(0, 7), scratch.Slice(0, 48), scratch.Slice(48, 16));
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+                ref float scratchRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: gru 'rnn' 4 -> 7, fixed step
+                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
+            }
+            else
+            {
+                // Layer 0: gru 'rnn' 4 -> 7
+                global::EdgeRnn.Kernels.Cells.Gru(L0InputWeights, L0RecurrentWeights, L0InputBias, L0RecurrentBias, input, state.Slice(0, 7), scratch.Slice(0, 48), scratch.Slice(48, 16));
+            }
             state.Slice(0, 7).CopyTo(output);
+        }
+
+        // Layer 0 (gru 'rnn', 4 -> 7): one step with every size a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void L0Step(ref float x, ref float state, ref float work, ref float y)
+        {
+            ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputWeights);
+            ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentWeights);
+            ref float bx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputBias);
+            ref float bh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentBias);
+            ref float h = ref state;
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–6: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h
+                {
+                    var r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 0) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 0);
+                    var z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 16);
+                    var xn0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 32);
+                    var an0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 32);
+                    // + W_ih x (4 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 128), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 144), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 96), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 160), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 112), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 176), e, xn0);
+                    }
+                    // + W_hh h (7 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 128), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 144), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 160), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 176), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 192), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 208), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 224), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 240), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 256), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 272), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 288), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 304), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 320), e, an0);
+                    }
+                    // units 0–6: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h
+                    var zs0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(z0);
+                    var n0 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r0), an0, xn0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256<float>.One - zs0) * n0 + zs0 * global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, 0), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4), global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5), global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6), 0f)), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector256.GetElement(tail, 4);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector256.GetElement(tail, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6) = global::System.Runtime.Intrinsics.Vector256.GetElement(tail, 6);
+                }
+            }
+            else
+            {
+                // units 0–6: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h
+                {
+                    var r0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 0) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 0);
+                    var z0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 16);
+                    var xn0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 32);
+                    var an0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 32);
+                    var r1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 4);
+                    var z1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 20) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 20);
+                    var xn1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bx, 36);
+                    var an1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bh, 36);
+                    // + W_ih x (4 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 64), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 128), e, xn0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 4), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 68), e, z1);
+                        xn1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 132), e, xn1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 80), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 144), e, xn0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 20), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 84), e, z1);
+                        xn1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 148), e, xn1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 96), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 160), e, xn0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 36), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 100), e, z1);
+                        xn1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 164), e, xn1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 112), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 176), e, xn0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 52), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 116), e, z1);
+                        xn1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 180), e, xn1);
+                    }
+                    // + W_hh h (7 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(h);
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 16), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 32), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 4), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 20), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 36), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 64), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 80), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 52), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 68), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 84), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 96), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 112), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 128), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 100), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 116), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 132), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 144), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 160), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 176), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 148), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 164), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 180), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 192), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 208), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 224), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 196), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 212), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 228), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 240), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 256), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 272), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 244), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 260), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 276), e, an1);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        r0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 288), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 304), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 320), e, an0);
+                        r1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 292), e, r1);
+                        z1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 308), e, z1);
+                        an1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 324), e, an1);
+                    }
+                    // units 0–3: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h
+                    var zs0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(z0);
+                    var n0 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r0), an0, xn0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128<float>.One - zs0) * n0 + zs0 * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref h, 0), ref work, 0);
+                    // units 4–6: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h
+                    var zs1 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(z1);
+                    var n1 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r1), an1, xn1));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((global::System.Runtime.Intrinsics.Vector128<float>.One - zs1) * n1 + zs1 * global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4), global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5), global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6), 0f), ref work, 4);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 0), ref h, 0);
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 4);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(tail, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(tail, 1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6) = global::System.Runtime.Intrinsics.Vector128.GetElement(tail, 2);
+                }
+            }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -130,17 +130,189 @@ namespace TestModels
             source.CopyTo((global::System.Span<float>)_state);
         }
 
+        /// <summary>Floats of the final hidden state h_n (<see cref="CopyFinalState"/>): each recurrent layer's h, forward then backward direction, layers in order.</summary>
+        public const int FinalStateSize = 4;
+
+        /// <summary>Copies the final hidden state h_n from the current state: after Run or Step, PyTorch's h_n: <c>[sub-layers · directions, hidden]</c>, layer-major, forward then backward — exactly PyTorch's h_n for a model with one recurrent module.</summary>
+        public readonly void CopyFinalState(global::System.Span<float> destination)
+        {
+            if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, "FinalStateSize");
+            ((global::System.ReadOnlySpan<float>)_state).Slice(0, 4).CopyTo(destination.Slice(0, 4));
+        }
+
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             global::System.Span<float> state = _state;
-            // Layer 0: lstm 'rnn' 3 -> 4
-            global::EdgeRnn.Kernels.Cells.Lstm(L0InputWeights, L0RecurrentWeights, L0Bias, input, state.Slice(0, 4), state.Slice(4, 4), scratch.Slice(0, 32), scratch.Slice(32, 8));
-            // Layer 1: linear 'head' 4 -> 5
-            global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 4), scratch.Slice(40, 16), 5, global::EdgeRnn.Kernels.ActivationKind.None);
-            // Layer 2: log_softmax 'log_softmax' 5 -> 5
-            global::EdgeRnn.Kernels.Cells.Softmax(scratch.Slice(40, 5), scratch.Slice(56, 16).Slice(0, 5), log: true);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+                ref float scratchRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: lstm 'rnn' 3 -> 4, fixed step
+                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
+                // Layer 1: linear 'head' 4 -> 5
+                global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 4), scratch.Slice(40, 16), 5, global::EdgeRnn.Kernels.ActivationKind.None);
+                // Layer 2: log_softmax 'log_softmax' 5 -> 5
+                global::EdgeRnn.Kernels.Cells.Softmax(scratch.Slice(40, 5), scratch.Slice(56, 16).Slice(0, 5), log: true);
+            }
+            else
+            {
+                // Layer 0: lstm 'rnn' 3 -> 4
+                global::EdgeRnn.Kernels.Cells.Lstm(L0InputWeights, L0RecurrentWeights, L0Bias, input, state.Slice(0, 4), state.Slice(4, 4), scratch.Slice(0, 32), scratch.Slice(32, 8));
+                // Layer 1: linear 'head' 4 -> 5
+                global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 4), scratch.Slice(40, 16), 5, global::EdgeRnn.Kernels.ActivationKind.None);
+                // Layer 2: log_softmax 'log_softmax' 5 -> 5
+                global::EdgeRnn.Kernels.Cells.Softmax(scratch.Slice(40, 5), scratch.Slice(56, 16).Slice(0, 5), log: true);
+            }
             scratch.Slice(56, 5).CopyTo(output);
+        }
+
+        // Layer 0 (lstm 'rnn', 3 -> 4): one step with every size a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void L0Step(ref float x, ref float state, ref float work, ref float y)
+        {
+            ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputWeights);
+            ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentWeights);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0Bias);
+            ref float h = ref state;
+            ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, 4);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–3: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    // + W_ih x (3 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 72), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 88), e, o0);
+                    }
+                    // + W_hh h (4 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e, o0);
+                    }
+                    // units 0–3: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector128.Create(0f, 0f, 0f, 0f)), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c0), ref c, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
+                }
+            }
+            else
+            {
+                // units 0–3: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 24);
+                    // + W_ih x (3 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 56), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 24), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 64), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 72), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 88), e, o0);
+                    }
+                    // + W_hh h (4 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 24), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 56), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 64), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 72), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 88), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 96), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 104), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 112), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, 120), e, o0);
+                    }
+                    // units 0–3: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var c0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref c, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 0), ref h, 0);
+            }
         }
 
         // Weights: one 64-byte-aligned blob copied once from a string literal (UTF-16 code units = little-endian byte pairs of the exact IEEE-754 bits), matrices on cache lines.

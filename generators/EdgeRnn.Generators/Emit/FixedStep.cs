@@ -1,0 +1,199 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace EdgeRnn.Generators.Emit;
+
+/// <summary>
+/// A SIMD width the fixed-size step code is written for. The generated step takes the widest one whose
+/// <c>IsHardwareAccelerated</c> holds (a JIT-time constant, so only that body is compiled); with neither, the general
+/// kernels run. Vector256 is AVX2 (and AVX-512 hardware, whose 512-bit kernels only pay past the sizes specialised
+/// here); Vector128 is NEON on ARM64 and SSE on x64.
+/// </summary>
+internal sealed class VectorWidth
+{
+    public static readonly VectorWidth V256 = new("Vector256", 8);
+    public static readonly VectorWidth V128 = new("Vector128", 4);
+
+    /// <summary>Widest first, the order of the generated dispatch.</summary>
+    public static readonly VectorWidth[] All = [V256, V128];
+
+    private VectorWidth(string name, int lanes)
+    {
+        Name = name;
+        Lanes = lanes;
+    }
+
+    public string Name { get; }
+
+    public int Lanes { get; }
+
+    /// <summary>The static class (<c>global::System.Runtime.Intrinsics.Vector256</c>).</summary>
+    public string T => "global::System.Runtime.Intrinsics." + Name;
+
+    public string IsAccelerated => T + ".IsHardwareAccelerated";
+
+    public string Load(string source, string offset) => $"{T}.LoadUnsafe(ref {source}, {offset})";
+
+    /// <summary>A store statement (the static form: generated files have no usings for the extension methods).</summary>
+    public string Store(string vector, string destination, string offset) => $"{T}.StoreUnsafe({vector}, ref {destination}, {offset});";
+
+    public string Broadcast(string source, string index) => $"{T}.Create({Element(source, index)})";
+
+    public string Fma(string a, string b, string addend) => $"{T}.MultiplyAddEstimate({a}, {b}, {addend})";
+
+    public static string Element(string source, string index) => index == "0"
+        ? source
+        : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {source}, {index})";
+
+    /// <summary>
+    /// The first <paramref name="count"/> floats at <paramref name="offset"/>, zeros in the other lanes: state vectors
+    /// are exactly H floats, so the last vector of a layer whose H is not a whole number of lanes must not read past them.
+    /// </summary>
+    public string LoadPartial(string source, int offset, int count)
+    {
+        if (count >= Lanes) return Load(source, offset.ToString());
+        if (Lanes == 8 && count >= 4)
+        {
+            var high = Enumerable.Range(4, 4).Select(k => k < count ? Element(source, (offset + k).ToString()) : "0f");
+            return $"{T}.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref {source}, {offset}), global::System.Runtime.Intrinsics.Vector128.Create({string.Join(", ", high)}))";
+        }
+        var lanes = Enumerable.Range(0, Lanes).Select(k => k < count ? Element(source, (offset + k).ToString()) : "0f");
+        return $"{T}.Create({string.Join(", ", lanes)})";
+    }
+
+    /// <summary>Stores the first <paramref name="count"/> lanes of <paramref name="vector"/> at <paramref name="offset"/>, nothing past them.</summary>
+    public void StorePartial(SourceWriter w, string vector, string destination, int offset, int count)
+    {
+        if (count >= Lanes)
+        {
+            w.Line(Store(vector, destination, offset.ToString()));
+            return;
+        }
+        int k = 0;
+        if (Lanes == 8 && count >= 4)
+        {
+            w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({T}.GetLower({vector}), ref {destination}, {offset});");
+            k = 4;
+        }
+        for (; k < count; k++)
+            w.Line($"{Element(destination, (offset + k).ToString())} = {T}.GetElement({vector}, {k});");
+    }
+}
+
+/// <summary>A run of columns a tile's accumulators sum over: <c>W[:, j] · source[j]</c> for j &lt; <see cref="Count"/>.</summary>
+/// <param name="Source">The ref the column values are broadcast from (<c>x</c>, <c>h</c>).</param>
+/// <param name="Weights">The ref of the packed matrix.</param>
+/// <param name="Stride">Floats from one column to the next in the packed matrix.</param>
+internal sealed record ColumnRun(string Source, string Weights, int Count, int Stride, string What);
+
+/// <summary>One vector of gate rows kept in a register while a tile's columns stream past.</summary>
+/// <param name="Init">Its initial value (the bias), a C# expression.</param>
+/// <param name="Offsets">Per <see cref="ColumnRun"/> (same order), the offset of this vector's rows in column 0, or -1 when that run doesn't feed it.</param>
+internal sealed record Accumulator(string Name, string Init, int[] Offsets);
+
+/// <summary>
+/// The matrix-vector core every fixed-size recurrent step shares: a tile of accumulators (a few vectors of gate rows,
+/// as many as the registers keep in flight) starts at its bias and takes one FMA per column per accumulator, the column
+/// value broadcast once for the whole tile. Short runs are unrolled (every offset a constant); longer ones are loops
+/// with a constant bound.
+/// </summary>
+internal static class FixedStep
+{
+    /// <summary>Columns up to which a run is written out instead of looped.</summary>
+    public const int UnrollLimit = 8;
+
+    /// <summary>Accumulators per tile: 8 independent FMA chains cover the FMA latency on two FMA ports (4 cycles × 2).</summary>
+    public const int TileAccumulators = 8;
+
+    public static void EmitProducts(SourceWriter w, VectorWidth v, IReadOnlyList<Accumulator> tile, IReadOnlyList<ColumnRun> runs)
+    {
+        foreach (var a in tile) w.Line($"var {a.Name} = {a.Init};");
+        for (int r = 0; r < runs.Count; r++)
+        {
+            var run = runs[r];
+            var fed = tile.Where(a => a.Offsets[r] >= 0).ToList();
+            if (fed.Count == 0 || run.Count == 0) continue;
+            w.Line($"// + {run.What}");
+            if (run.Count <= UnrollLimit)
+            {
+                for (int j = 0; j < run.Count; j++)
+                {
+                    w.OpenBlock();
+                    w.Line($"var e = {v.Broadcast(run.Source, j.ToString())};");
+                    foreach (var a in fed)
+                        w.Line($"{a.Name} = {v.Fma(v.Load(run.Weights, (a.Offsets[r] + j * run.Stride).ToString()), "e", a.Name)};");
+                    w.Close();
+                }
+            }
+            else
+            {
+                w.Open($"for (int j = 0; j < {run.Count}; j++)");
+                w.Line($"var e = {v.Broadcast(run.Source, "j")};");
+                w.Line($"nuint k = (nuint)j * {run.Stride};");
+                foreach (var a in fed)
+                    w.Line($"{a.Name} = {v.Fma(v.Load(run.Weights, a.Offsets[r] == 0 ? "k" : $"k + {a.Offsets[r]}"), "e", a.Name)};");
+                w.Close();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The body once per width, widest first: <c>if (Vector256.IsHardwareAccelerated) { … } else { … }</c>. The caller
+    /// runs fixed steps only where Vector128 is accelerated, so the last width needs no test.
+    /// </summary>
+    public static void EmitDispatch(SourceWriter w, System.Action<VectorWidth> body)
+    {
+        for (int i = 0; i < VectorWidth.All.Length; i++)
+        {
+            var v = VectorWidth.All[i];
+            if (i < VectorWidth.All.Length - 1) w.Open($"{(i == 0 ? "if" : "else if")} ({v.IsAccelerated})");
+            else w.Open("else");
+            body(v);
+            w.Close();
+        }
+    }
+
+    /// <summary>Unit groups in tiles of <paramref name="groupsPerTile"/> (the last tile may be smaller).</summary>
+    public static IEnumerable<List<(int Unit, int Valid)>> Tiles(VectorWidth v, int units, int groupsPerTile)
+    {
+        var tile = new List<(int, int)>();
+        foreach (var g in UnitGroups(v, units))
+        {
+            tile.Add(g);
+            if (tile.Count == groupsPerTile)
+            {
+                yield return tile;
+                tile = new List<(int, int)>();
+            }
+        }
+        if (tile.Count > 0) yield return tile;
+    }
+
+    /// <summary>"units 8–15" for comments.</summary>
+    public static string UnitsText(int first, int last) => first == last ? $"unit {first}" : $"units {first}–{last}";
+
+    /// <summary>The vectors (first unit, valid units) that cover <paramref name="units"/> units at <paramref name="v"/>'s width.</summary>
+    public static IEnumerable<(int Unit, int Valid)> UnitGroups(VectorWidth v, int units)
+    {
+        for (int u = 0; u < units; u += v.Lanes)
+            yield return (u, System.Math.Min(v.Lanes, units - u));
+    }
+
+    /// <summary>Copies the new h (whole vectors in <c>work</c>) into the state's exact <paramref name="units"/> floats.</summary>
+    public static void EmitCopyToState(SourceWriter w, VectorWidth v, int units, string destination)
+    {
+        w.Line("// The new h replaces the old only now: every tile above read the old one.");
+        foreach (var (u, valid) in UnitGroups(v, units))
+        {
+            if (valid == v.Lanes)
+            {
+                w.Line(v.Store(v.Load("work", u.ToString()), destination, u.ToString()));
+                continue;
+            }
+            w.OpenBlock();
+            w.Line($"var tail = {v.Load("work", u.ToString())};");
+            v.StorePartial(w, "tail", destination, u, valid);
+            w.Close();
+        }
+    }
+}
