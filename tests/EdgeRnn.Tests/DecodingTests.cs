@@ -415,10 +415,10 @@ public class DecodingTests
                 var logits = new float[TShape.Vocab];
                 var row = new float[sourceLength];
                 stepped.DecodeStep(alive[h].Tokens.Length == 0 ? stepped.StartToken : alive[h].Tokens[^1], logits, row);
-                BeamSearch.LogSoftmaxInPlace(logits);
+                double logSumExp = BeamSearch.LogSumExp(logits);
                 for (int token = 0; token < TShape.Vocab; token++)
                 {
-                    double score = alive[h].Score + logits[token];
+                    double score = alive[h].Score + BeamSearch.LogProbability(logits[token], logSumExp);
                     expansions.Add((score, h, token, new Hypothesis<TShape>(score, [.. alive[h].Tokens, token], [.. alive[h].Attention, .. row], stepped)));
                 }
             }
@@ -502,11 +502,7 @@ public class DecodingTests
     {
         var (_, logits) = Replay(model, tokens);
         double score = 0;
-        for (int t = 0; t < tokens.Length; t++)
-        {
-            BeamSearch.LogSoftmaxInPlace(logits[t]);
-            score += logits[t][tokens[t]];
-        }
+        for (int t = 0; t < tokens.Length; t++) score += BeamSearch.LogProbability(logits[t][tokens[t]], BeamSearch.LogSumExp(logits[t]));
         return (float)score;
     }
 
@@ -518,24 +514,28 @@ public class DecodingTests
     }
 
     [Fact]
-    public void LogSoftmax_matches_the_double_precision_formula_and_handles_degenerate_rows()
+    public void Log_probabilities_are_the_double_precision_log_softmax_and_defined_for_degenerate_rows()
     {
-        float[] values = [.. Enumerable.Range(0, 37).Select(i => MathF.Sin(i * 0.61f) * 7)];
-        double max = values.Max(x => (double)x);
-        double logSum = Math.Log(values.Sum(x => Math.Exp(x - max)));
-        var computed = values.ToArray();
-        BeamSearch.LogSoftmaxInPlace(computed);
-        for (int i = 0; i < values.Length; i++) Assert.Equal(values[i] - max - logSum, computed[i], 2e-6);
+        float[] logits = [.. Enumerable.Range(0, 37).Select(i => MathF.Sin(i * 0.61f) * 7)];
+        double logSumExp = BeamSearch.LogSumExp(logits);
+        double probabilitySum = 0;
+        foreach (float x in logits)
+        {
+            double direct = Math.Log(Math.Exp(x) / logits.Sum(y => Math.Exp(y)));
+            Assert.Equal(direct, BeamSearch.LogProbability(x, logSumExp), 1e-12);
+            probabilitySum += Math.Exp(BeamSearch.LogProbability(x, logSumExp));
+        }
+        Assert.Equal(1, probabilitySum, 1e-12);
 
         float[] withNaN = [1f, float.NaN, 1f];
-        BeamSearch.LogSoftmaxInPlace(withNaN);
-        Assert.Equal([-MathF.Log(2), float.NegativeInfinity, -MathF.Log(2)], withNaN);
-        float[] allNegativeInfinity = [float.NegativeInfinity, float.NaN];
-        BeamSearch.LogSoftmaxInPlace(allNegativeInfinity);
-        Assert.All(allNegativeInfinity, x => Assert.Equal(float.NegativeInfinity, x));
-        float[] withInfinity = [0f, float.PositiveInfinity, 3f];
-        BeamSearch.LogSoftmaxInPlace(withInfinity);
-        Assert.Equal([float.NegativeInfinity, 0f, float.NegativeInfinity], withInfinity);
+        double half = BeamSearch.LogSumExp(withNaN);
+        Assert.Equal(-Math.Log(2), BeamSearch.LogProbability(1f, half), 1e-15);
+        Assert.Equal(double.NegativeInfinity, BeamSearch.LogProbability(float.NaN, half));
+        double none = BeamSearch.LogSumExp([float.NegativeInfinity, float.NaN]);
+        Assert.Equal(double.NegativeInfinity, BeamSearch.LogProbability(float.NegativeInfinity, none));
+        double infinite = BeamSearch.LogSumExp([0f, float.PositiveInfinity, 3f]);
+        Assert.Equal(0, BeamSearch.LogProbability(float.PositiveInfinity, infinite));
+        Assert.Equal(double.NegativeInfinity, BeamSearch.LogProbability(3f, infinite));
     }
 }
 
@@ -727,3 +727,106 @@ public sealed class Detour : ITableShape
         next[6 * Vocab + B] = 8;
     }
 }
+
+/// <summary>
+/// The DateNormalization sample's model (a real encoder–decoder with attention): <see cref="Decoder"/> on the
+/// generated struct reproduces PyTorch's greedy and beam predictions of the whole held-out set
+/// (samples/DateNormalization/data/heldout.tsv, written by tools/seq2seq/train_dates.py through modules.greedy / modules.beam).
+/// </summary>
+public class DateModelDecodingTests
+{
+    private static string SampleDir => Path.Combine(Repo.Root, "samples", "DateNormalization");
+
+    [Fact]
+    public void Greedy_and_beam_decoding_give_PyTorchs_predictions_on_every_held_out_date()
+    {
+        var (sourceIds, unknown, target) = Vocabulary();
+        string[] lines = File.ReadAllLines(Path.Combine(SampleDir, "data", "heldout.tsv"));
+        string[] header = lines[0].Split('\t');
+        int source = Array.IndexOf(header, "source"), greedyColumn = Array.IndexOf(header, "pytorch_greedy"), beamColumn = Array.IndexOf(header, "pytorch_beam4");
+        Assert.True(source >= 0 && greedyColumn >= 0 && beamColumn >= 0, "heldout.tsv has the columns source, pytorch_greedy, pytorch_beam4");
+
+        var model = new DatesModel();
+        var output = new int[DatesModel.MaxDecodeLength];
+        var attention = new float[DatesModel.MaxDecodeLength * DatesModel.MaxSourceLength];
+        string Text(int count) => string.Concat(output.Take(count).Where(t => t != model.StartToken && t != model.StopToken).Select(t => target[t]));
+        int checkedLines = 0;
+        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            string[] fields = line.Split('\t');
+            int[] tokens = [.. fields[source].Select(c => sourceIds.GetValueOrDefault(c, unknown))];
+
+            model.Encode(tokens);
+            int greedy = Decoder.Greedy(ref model, output, attention);
+            Assert.Equal(fields[greedyColumn], Text(greedy));
+            for (int t = 0; t < greedy; t++) Assert.Equal(1f, attention.AsSpan(t * tokens.Length, tokens.Length).ToArray().Sum(), 5);
+
+            model.Encode(tokens);
+            int beam = Decoder.Beam(ref model, 4, output, out float score, attention);
+            Assert.Equal(fields[beamColumn], Text(beam));
+            Assert.True(score <= 0 && output[beam - 1] == model.StopToken, $"{fields[source]}: a finished hypothesis, score {score}");
+            checkedLines++;
+        }
+        Assert.True(checkedLines >= 100, $"heldout.tsv holds {checkedLines} dates");
+    }
+
+    [Fact]
+    public void Decoding_a_date_allocates_nothing()
+    {
+        var (sourceIds, unknown, _) = Vocabulary();
+        int[] tokens = [.. "the 3rd of march 1998".Select(c => sourceIds.GetValueOrDefault(c, unknown))];
+        var model = new DatesModel();
+        var output = new int[DatesModel.MaxDecodeLength];
+        var attention = new float[DatesModel.MaxDecodeLength * tokens.Length];
+        var workspace = new float[Decoder.BeamWorkspaceSize<DatesModel>(DatesModel.MaxBeamWidth)];
+        var sampling = new SamplerOptions { Temperature = 0.7f, Seed = 1 };
+        int DecodeAll(ref DatesModel m, int rounds)
+        {
+            int decoded = 0;
+            for (int i = 0; i < rounds; i++)
+            {
+                m.Encode(tokens);
+                decoded += Decoder.Greedy(ref m, output, attention);
+                m.Encode(tokens);
+                decoded += Decoder.Sample(ref m, output, sampling, attention);
+                m.Encode(tokens);
+                decoded += Decoder.Beam(ref m, DatesModel.MaxBeamWidth, output, out _, attention);
+                m.Encode(tokens);
+                decoded += Decoder.Beam(ref m, 2, workspace, output, out _);
+            }
+            return decoded;
+        }
+        DecodeAll(ref model, 20); // warm-up
+        long least = long.MaxValue;
+        for (int window = 0; window < Allocations.Windows && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.True(DecodeAll(ref model, 100) > 100 * 4 * 5);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
+    }
+
+    private static (Dictionary<char, int> SourceIds, int Unknown, string[] Target) Vocabulary()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(SampleDir, "Model", "vocab.json")));
+        var source = json.RootElement.GetProperty("source");
+        var ids = new Dictionary<char, int>();
+        int id = 0;
+        foreach (var token in source.GetProperty("tokens").EnumerateArray())
+        {
+            string text = token.GetString()!;
+            if (text.Length == 1) ids[text[0]] = id;
+            id++;
+        }
+        Assert.Equal(DatesModel.SourceVocabSize, id);
+        string[] target = [.. json.RootElement.GetProperty("target").GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!)];
+        Assert.Equal(DatesModel.VocabSize, target.Length);
+        return (ids, source.GetProperty("unknown_token").GetInt32(), target);
+    }
+}
+
+/// <summary>The DateNormalization sample's model. Needs, in EdgeRnn.Tests.csproj:
+/// <c>&lt;EdgeRnnModel Include="../../samples/DateNormalization/Model/dates.edgernn.json" /&gt;</c>.</summary>
+[EdgeRnnModel("../../samples/DateNormalization/Model/dates.edgernn.json")]
+public partial struct DatesModel;

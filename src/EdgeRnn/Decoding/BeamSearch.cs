@@ -26,7 +26,7 @@ internal readonly ref struct BeamWorkspace
     public readonly Span<float> States;
     /// <summary>[L, K, S]: the attention row of alive hypothesis j's step t.</summary>
     public readonly Span<float> Attention;
-    /// <summary>[V]: the logits, then log-probabilities, of the hypothesis being expanded.</summary>
+    /// <summary>[V]: the logits of the hypothesis being expanded.</summary>
     public readonly Span<float> Logits;
 
     private readonly int _width, _stateSize, _maxSourceLength;
@@ -105,10 +105,10 @@ internal static class BeamSearch
                 }
                 model.DecodeStep(previousToken, logits, ws.AttentionRow(step, j, sourceLength));
                 model.CopyDecoderStateTo(ws.State(step + 1, j)); // the state every expansion of j starts from
-                LogSoftmaxInPlace(logits);
+                double logSumExp = LogSumExp(logits);
                 double parentScore = ws.AliveScores[j];
                 for (int token = 0; token < vocab; token++)
-                    candidates = Insert(ws, width, candidates, parentScore + logits[token], j, token);
+                    candidates = Insert(ws, width, candidates, parentScore + LogProbability(logits[token], logSumExp), j, token);
             }
 
             // Finished expansions leave the beam (only the best is kept: a later one wins only with a higher score,
@@ -199,27 +199,30 @@ internal static class BeamSearch
     }
 
     /// <summary>
-    /// log_softmax in place, as PyTorch computes it: x − m − log Σ exp(x − m) with m the largest logit (the sum
-    /// accumulated in double). NaN counts as −∞. Degenerate rows stay defined: all −∞ gives −∞ everywhere; +∞ logits
-    /// get 0 and the others −∞.
+    /// log Σ exp(x) over the logits in double, as <c>log_softmax(logits.double())</c> computes it: m + log Σ exp(x − m)
+    /// with m the largest logit. NaN logits are left out (they count as −∞); all −∞ gives −∞, a +∞ logit +∞.
     /// </summary>
-    internal static void LogSoftmaxInPlace(Span<float> values)
+    internal static double LogSumExp(ReadOnlySpan<float> logits)
     {
         float max = float.NegativeInfinity;
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (float.IsNaN(values[i])) values[i] = float.NegativeInfinity;
-            if (values[i] > max) max = values[i];
-        }
-        if (float.IsNegativeInfinity(max)) return;
-        if (float.IsPositiveInfinity(max))
-        {
-            for (int i = 0; i < values.Length; i++) values[i] = float.IsPositiveInfinity(values[i]) ? 0f : float.NegativeInfinity;
-            return;
-        }
+        foreach (float x in logits)
+            if (x > max) max = x;
+        if (float.IsInfinity(max)) return max;
         double sum = 0;
-        for (int i = 0; i < values.Length; i++) sum += MathF.Exp(values[i] - max);
-        float logSum = (float)Math.Log(sum);
-        for (int i = 0; i < values.Length; i++) values[i] = values[i] - max - logSum;
+        foreach (float x in logits)
+            if (!float.IsNaN(x)) sum += Math.Exp((double)x - max);
+        return max + Math.Log(sum);
+    }
+
+    /// <summary>
+    /// A token's log-probability, <paramref name="logit"/> − <paramref name="logSumExp"/>, defined for the degenerate
+    /// rows too: NaN gives −∞; where every logit is −∞ every token gets −∞; where some are +∞ those get 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double LogProbability(float logit, double logSumExp)
+    {
+        double logProbability = logit - logSumExp;
+        if (double.IsNaN(logProbability)) return float.IsPositiveInfinity(logit) ? 0 : double.NegativeInfinity;
+        return logProbability;
     }
 }
