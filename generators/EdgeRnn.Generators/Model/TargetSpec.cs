@@ -76,6 +76,7 @@ internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? Attrib
         "BridgeHWeights", "BridgeHBias", "BridgeCWeights", "BridgeCBias", "FeaturesHWeights", "FeaturesHBias", "FeaturesCWeights",
         "FeaturesCBias", "AttentionKeyWeights", "AttentionKeyBias", "AttentionQueryWeights", "AttentionQueryBias",
         "CombineWeights", "CombineBias", "HeadWeights", "HeadBias",
+        "BridgeHRows", "BridgeCRows", "FeaturesHRows", "FeaturesCRows", "AttentionKeyRows", "AttentionQueryRows", "CombineRows", "HeadRows",
     ];
 
     public static TargetDeclaration From(GeneratorAttributeSyntaxContext context)

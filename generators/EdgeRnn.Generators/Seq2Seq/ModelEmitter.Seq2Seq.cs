@@ -55,6 +55,7 @@ internal static partial class ModelEmitter
         else EmitEncode(w, m, scratch);
         EmitDecodeStep(w, m, scratch);
         EmitDecoderState(w, m);
+        EmitSeq2SeqFixedSteps(w, m);
         EmitSeq2SeqWeights(w, m);
         w.Close();
 
@@ -267,7 +268,7 @@ internal static partial class ModelEmitter
                 int row = i * m.Directions + d;
                 w.Line("direction.Clear();");
                 w.Open(loop);
-                w.Line(RecurrentStep(dir, name, input, $"direction.Slice(0, {he})", $"direction.Slice({he}, {he})", scratch) + ";");
+                EmitRecurrentStep(w, dir, name, input, $"direction.Slice(0, {he})", $"direction.Slice({he}, {he})", scratch);
                 w.Line($"direction.Slice(0, {he}).CopyTo({target}.Slice(t * EncoderOutputSize + {d * he}, {he}));");
                 w.Close();
                 // h_n row (layer · directions + direction), then c_n in the second half.
@@ -394,7 +395,7 @@ internal static partial class ModelEmitter
             var layer = m.DecoderLayers[l];
             string below = l == 0 ? "input" : $"state.Slice({(l - 1) * layerState}, {hd})";
             w.Line($"// Decoder layer {l}: {layer.Kind.TypeName} '{Escape(layer.Name)}' {layer.InputSize} -> {hd}");
-            w.Line(RecurrentStep(layer, $"D{l}", below, $"state.Slice({l * layerState}, {hd})", $"state.Slice({l * layerState + hd}, {hd})", scratch) + ";");
+            EmitRecurrentStep(w, layer, $"D{l}", below, $"state.Slice({l * layerState}, {hd})", $"state.Slice({l * layerState + hd}, {hd})", scratch);
         }
         string headInput = $"state.Slice({top}, {hd})";
         if (m.Attention is { IsBahdanau: false } luong)
@@ -481,6 +482,45 @@ internal static partial class ModelEmitter
         }
         if (m.Attention is { IsAdditive: true } additive) weights.Vector("AttentionV", additive.V.AsSpan().ToArray());
         weights.WriteTo(w);
+    }
+
+    /// <summary>
+    /// One step of a recurrent (sub-)layer: its fixed-size step (<see cref="LayerKind.EmitFixedStep"/>, the layer's h then c
+    /// from <paramref name="h"/>'s start) where Vector128 is accelerated and the kind has one, else the general kernel.
+    /// </summary>
+    private static void EmitRecurrentStep(SourceWriter w, LayerSpec layer, string weights, string input, string h, string c, Seq2SeqScratch scratch)
+    {
+        string general = RecurrentStep(layer, weights, input, h, c, scratch) + ";";
+        if (!layer.Kind.HasFixedStep(layer))
+        {
+            w.Line(general);
+            return;
+        }
+        string work = $"{MemoryMarshal}.GetReference({scratch.Slice("work")})";
+        w.Line($"if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) {weights}Step(ref {MemoryMarshal}.GetReference({input}), ref {MemoryMarshal}.GetReference({h}), ref {work}, ref {work});");
+        w.Line("else " + general);
+    }
+
+    /// <summary>The fixed-size step of every recurrent (sub-)layer and direction whose kind writes one.</summary>
+    private static void EmitSeq2SeqFixedSteps(SourceWriter w, Seq2SeqSpec m)
+    {
+        var layers = new List<(LayerSpec Layer, string Name)>();
+        for (int i = 0; i < m.EncoderLayers.Length; i++)
+        {
+            layers.Add((m.EncoderLayers[i], $"E{i}"));
+            if (m.EncoderLayers[i].Reverse is { } reverse) layers.Add((reverse, $"E{i}R"));
+        }
+        for (int l = 0; l < m.DecoderLayers.Length; l++) layers.Add((m.DecoderLayers[l], $"D{l}"));
+        foreach (var (layer, name) in layers)
+        {
+            if (!layer.Kind.HasFixedStep(layer)) continue;
+            w.Line($"// {name} ({layer.Kind.TypeName} '{Escape(layer.Name)}', {layer.InputSize} -> {layer.OutputSize}): one step with every size a constant; h then c at state, the new h also in work.");
+            w.Line(HotPath);
+            w.Open($"private static void {name}Step(ref float x, ref float state, ref float work, ref float y)");
+            layer.Kind.EmitFixedStep(w, layer, name);
+            w.Close();
+            w.Line();
+        }
     }
 
     /// <summary>One step of a recurrent (sub-)layer through its kind, with gates and work from the scratch.</summary>
