@@ -143,5 +143,9 @@ public class Seq2SeqApiTests
         Assert.Contains("FeatureSize", e.Message, StringComparison.Ordinal);
         model.Start(new float[CaptionLstmFeed.FeatureSize]);
         Assert.Equal(0, model.SourceLength);
+        // A model without attention leaves zeros, not stale values, in an attention span it is handed.
+        float[] attention = [0.5f, 0.5f];
+        model.DecodeStep(model.StartToken, new float[CaptionLstmFeed.VocabSize], attention);
+        Assert.Equal([0f, 0f], attention);
     }
 }

@@ -352,7 +352,7 @@ internal static partial class ModelEmitter
         int hd = m.DecoderHidden, ed = m.TargetEmbeddingSize, de = m.EncoderOutputSize;
         int layerState = m.DecoderLayers[0].StateSize;
         int top = (m.DecoderLayers.Length - 1) * layerState;
-        w.Line("/// <summary>One decoder step: consumes token y_{t−1}, writes the <see cref=\"VocabSize\"/> logits of y_t and " + (m.Attention is null ? "nothing into attention (this model has none)" : "this step's attention weights over the source (<see cref=\"SourceLength\"/> floats; pass an empty span to skip them)") + ", and advances the decoder state. Allocation-free.</summary>");
+        w.Line("/// <summary>One decoder step: consumes token y_{t−1}, writes the <see cref=\"VocabSize\"/> logits of y_t and " + (m.Attention is null ? "zeros into attention (this model has none; it may be empty)" : "this step's attention weights over the source (<see cref=\"SourceLength\"/> floats; pass an empty span to skip them)") + ", and advances the decoder state. Allocation-free.</summary>");
         w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Neither Encode nor Start has run.</exception>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The token is outside the vocabulary, or a span is too short.</exception>");
         w.Line(HotPath);
@@ -414,7 +414,8 @@ internal static partial class ModelEmitter
         w.Line($"{Span} padded = {scratch.Slice("logits")};");
         w.Line(LinearStep(m.Head, "Head", headInput, "padded") + ";");
         w.Line("padded.Slice(0, VocabSize).CopyTo(logits);");
-        if (m.Attention is not null) w.Line("if (attention.Length != 0) scores.CopyTo(attention);");
+        // Without attention there are no weights: whatever span the caller passed holds zeros, never stale values.
+        w.Line(m.Attention is not null ? "if (attention.Length != 0) scores.CopyTo(attention);" : "attention.Clear();");
         w.Close();
         w.Line();
     }
