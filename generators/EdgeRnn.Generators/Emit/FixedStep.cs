@@ -11,17 +11,19 @@ namespace EdgeRnn.Generators.Emit;
 /// </summary>
 internal sealed class VectorWidth
 {
-    public static readonly VectorWidth V256 = new("Vector256", 8);
-    public static readonly VectorWidth V128 = new("Vector128", 4);
+    public static readonly VectorWidth V128 = new("Vector128", 4, null);
+    public static readonly VectorWidth V256 = new("Vector256", 8, V128);
+    public static readonly VectorWidth V512 = new("Vector512", 16, V256);
 
-    /// <summary>Widest first, the order of the generated dispatch.</summary>
-    public static readonly VectorWidth[] All = [V256, V128];
-
-    private VectorWidth(string name, int lanes)
+    private VectorWidth(string name, int lanes, VectorWidth? half)
     {
         Name = name;
         Lanes = lanes;
+        Half = half;
     }
+
+    /// <summary>The width of half a vector (null for Vector128, whose halves are written float by float).</summary>
+    public VectorWidth? Half { get; }
 
     public string Name { get; }
 
@@ -52,10 +54,12 @@ internal sealed class VectorWidth
     public string LoadPartial(string source, int offset, int count)
     {
         if (count >= Lanes) return Load(source, offset.ToString());
-        if (Lanes == 8 && count >= 4)
+        if (Half is { } half)
         {
-            var high = Enumerable.Range(4, 4).Select(k => k < count ? Element(source, (offset + k).ToString()) : "0f");
-            return $"{T}.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref {source}, {offset}), global::System.Runtime.Intrinsics.Vector128.Create({string.Join(", ", high)}))";
+            // The lower half whole (or partial), the upper half partial (or zeros).
+            string low = count >= half.Lanes ? half.Load(source, offset.ToString()) : half.LoadPartial(source, offset, count);
+            string high = count > half.Lanes ? half.LoadPartial(source, offset + half.Lanes, count - half.Lanes) : $"global::System.Runtime.Intrinsics.{half.Name}<float>.Zero";
+            return $"{T}.Create({low}, {high})";
         }
         var lanes = Enumerable.Range(0, Lanes).Select(k => k < count ? Element(source, (offset + k).ToString()) : "0f");
         return $"{T}.Create({string.Join(", ", lanes)})";
@@ -69,13 +73,14 @@ internal sealed class VectorWidth
             w.Line(Store(vector, destination, offset.ToString()));
             return;
         }
-        int k = 0;
-        if (Lanes == 8 && count >= 4)
+        if (Half is { } half)
         {
-            w.Line($"global::System.Runtime.Intrinsics.Vector128.StoreUnsafe({T}.GetLower({vector}), ref {destination}, {offset});");
-            k = 4;
+            if (count >= half.Lanes) w.Line(half.Store($"{T}.GetLower({vector})", destination, offset.ToString()));
+            else half.StorePartial(w, $"{T}.GetLower({vector})", destination, offset, count);
+            if (count > half.Lanes) half.StorePartial(w, $"{T}.GetUpper({vector})", destination, offset + half.Lanes, count - half.Lanes);
+            return;
         }
-        for (; k < count; k++)
+        for (int k = 0; k < count; k++)
             w.Line($"{Element(destination, (offset + k).ToString())} = {T}.GetElement({vector}, {k});");
     }
 }
@@ -138,17 +143,29 @@ internal static class FixedStep
     }
 
     /// <summary>
-    /// The body once per width, widest first: <c>if (Vector256.IsHardwareAccelerated) { … } else { … }</c>. The caller
-    /// runs fixed steps only where Vector128 is accelerated, so the last width needs no test.
+    /// The body once per path: <c>if (…) { … } else if (…) { … } else { … }</c>. The caller runs fixed steps only where
+    /// Vector128 is accelerated, so the last path needs no test. With <paramref name="registerBound"/> (the body
+    /// inlines sigmoid and tanh, whose constants compete with the accumulators for registers): Vector512 where it is
+    /// accelerated (or forced, EDGERNN_FORCE_VECTOR512=1); Vector256 on other EVEX hardware (AVX-512's 32 vector
+    /// registers), all in one pass; Vector256 on AVX2's 16 registers with the activations left to a loop of the
+    /// runtime's (inlined after the products they spill to the stack: measured 2.5× slower); Vector128 (NEON's 32).
     /// </summary>
-    public static void EmitDispatch(SourceWriter w, System.Action<VectorWidth> body)
+    public static void EmitDispatch(SourceWriter w, bool registerBound, System.Action<VectorWidth, bool> body)
     {
-        for (int i = 0; i < VectorWidth.All.Length; i++)
+        var paths = registerBound
+            ? new[]
+            {
+                ("global::EdgeRnn.Kernels.SimdPaths.Vector512", VectorWidth.V512, true),
+                ("global::System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported", VectorWidth.V256, true),
+                (VectorWidth.V256.IsAccelerated, VectorWidth.V256, false),
+                ("", VectorWidth.V128, true),
+            }
+            : new[] { (VectorWidth.V256.IsAccelerated, VectorWidth.V256, true), ("", VectorWidth.V128, true) };
+        for (int i = 0; i < paths.Length; i++)
         {
-            var v = VectorWidth.All[i];
-            if (i < VectorWidth.All.Length - 1) w.Open($"{(i == 0 ? "if" : "else if")} ({v.IsAccelerated})");
-            else w.Open("else");
-            body(v);
+            var (condition, v, inline) = paths[i];
+            w.Open(i == 0 ? $"if ({condition})" : condition.Length > 0 ? $"else if ({condition})" : "else");
+            body(v, inline);
             w.Close();
         }
     }

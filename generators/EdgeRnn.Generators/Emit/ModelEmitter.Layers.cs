@@ -249,7 +249,7 @@ internal static partial class ModelEmitter
             {
                 // A kind that reads whole vectors takes the previous fixed step's padded h from the work area.
                 string input = layer.Kind.FixedStepReadsPaddedInput ? $"{Unsafe}.Add(ref scratchRef, {layout.WorkOffset})" : currentRef;
-                w.Line($"L{i}Step(ref {input}, ref {Unsafe}.Add(ref stateRef, {stateOffset}), ref {Unsafe}.Add(ref scratchRef, {layout.WorkOffset}), ref {Unsafe}.Add(ref scratchRef, {outputOffset}));");
+                w.Line($"L{i}Step(ref {input}, ref {Unsafe}.Add(ref stateRef, {stateOffset}), ref scratchRef, ref {Unsafe}.Add(ref scratchRef, {layout.WorkOffset}), ref {Unsafe}.Add(ref scratchRef, {outputOffset}));");
             }
             else
             {
@@ -272,7 +272,7 @@ internal static partial class ModelEmitter
             var layer = model.Layers[i];
             w.Line($"// Layer {i} ({layer.Kind.TypeName} '{Escape(layer.Name)}', {layer.InputSize} -> {layer.OutputSize}): one step with every size a constant.");
             w.Line(HotPath);
-            w.Open($"private static void L{i}Step(ref float x, ref float state, ref float work, ref float y)");
+            w.Open($"private static void L{i}Step(ref float x, ref float state, ref float gates, ref float work, ref float y)");
             layer.Kind.EmitFixedStep(w, layer, $"L{i}");
             w.Close();
             w.Line();

@@ -86,13 +86,14 @@ internal sealed class GruKind : RecurrentKind
             new ColumnRun("x", "wx", input, panel, $"W_ih x ({input} column{(input == 1 ? "" : "s")})"),
             new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
         };
-        FixedStep.EmitDispatch(w, v =>
+        FixedStep.EmitDispatch(w, registerBound: true, (v, inline) =>
         {
             foreach (var tile in FixedStep.Tiles(v, hidden, FixedStep.TileAccumulators / 4))
             {
                 w.Line($"// {FixedStep.UnitsText(tile[0].Unit, tile[tile.Count - 1].Unit + tile[tile.Count - 1].Valid - 1)}: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h");
                 w.OpenBlock();
                 var accumulators = new List<Accumulator>();
+                var stores = new List<(string Destination, int Offset)>();
                 for (int t = 0; t < tile.Count; t++)
                 {
                     int u = tile[t].Unit, block = u / units, lane = u % units;
@@ -103,9 +104,16 @@ internal sealed class GruKind : RecurrentKind
                     accumulators.Add(new Accumulator($"z{t}", $"{v.Load("bx", Row(1).ToString())} + {v.Load("bh", Row(1).ToString())}", [InputOffset(1), RecurrentOffset(1)]));
                     accumulators.Add(new Accumulator($"xn{t}", v.Load("bx", Row(2).ToString()), [InputOffset(2), -1]));
                     accumulators.Add(new Accumulator($"an{t}", v.Load("bh", Row(2).ToString()), [-1, RecurrentOffset(2)]));
+                    // The activation pass's layout: r, z, x_n in the gate rows, a_n where the unit's new h goes.
+                    stores.AddRange([("gates", Row(0)), ("gates", Row(1)), ("gates", Row(2)), ("work", u)]);
                 }
                 FixedStep.EmitProducts(w, v, accumulators, runs);
-                for (int t = 0; t < tile.Count; t++)
+                if (!inline)
+                {
+                    w.Line("// r, z, x_n to the gate rows and a_n to the new h's place, for the activation pass below");
+                    for (int a = 0; a < accumulators.Count; a++) w.Line(v.Store(accumulators[a].Name, stores[a].Destination, stores[a].Offset.ToString()));
+                }
+                for (int t = 0; t < tile.Count && inline; t++)
                 {
                     var (u, valid) = tile[t];
                     w.Line($"// {FixedStep.UnitsText(u, u + valid - 1)}: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h");
@@ -114,6 +122,11 @@ internal sealed class GruKind : RecurrentKind
                     w.Line(v.Store($"(global::System.Runtime.Intrinsics.{v.Name}<float>.One - zs{t}) * n{t} + zs{t} * {v.LoadPartial("h", u, valid)}", "work", u.ToString()));
                 }
                 w.Close();
+            }
+            if (!inline)
+            {
+                w.Line("// σ of every r and z in one loop, then the new h of every unit");
+                w.Line($"{Kernels}.GateBlocks.GruActivateUpdate(ref gates, ref h, ref work, {hidden});");
             }
             FixedStep.EmitCopyToState(w, v, hidden, "h");
         });

@@ -88,9 +88,9 @@ internal abstract class LayerKind
     public virtual bool FixedStepReadsPaddedInput => false;
 
     /// <summary>
-    /// The body of the layer's fixed step: refs <c>x</c> (input), <c>state</c> (this layer's state), <c>work</c>
-    /// (scratch; a recurrent layer leaves its new h there, zero-padded to whole vectors) and <c>y</c> (a stateless
-    /// layer's output) are in scope. Written once per <see cref="VectorWidth"/> (see <see cref="FixedStep.EmitDispatch"/>).
+    /// The body of the layer's fixed step: refs <c>x</c> (input), <c>state</c> (this layer's state), <c>gates</c>
+    /// (scratch for the gate rows), <c>work</c> (scratch; a recurrent layer leaves its new h there, zero-padded to
+    /// whole vectors) and <c>y</c> (a stateless layer's output) are in scope. Written once per <see cref="VectorWidth"/> (see <see cref="FixedStep.EmitDispatch"/>).
     /// </summary>
     public virtual void EmitFixedStep(SourceWriter w, LayerSpec layer, string name) { }
 

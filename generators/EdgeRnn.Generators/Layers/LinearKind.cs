@@ -114,7 +114,7 @@ internal sealed class LinearKind : LayerKind
         int outputs = layer.OutputSize, stride = (layer.InputSize + FixedRowAlignment - 1) / FixedRowAlignment * FixedRowAlignment;
         w.Line(WeightsRef("rows", $"{name}Rows"));
         w.Line(WeightsRef("bias", $"{name}Bias"));
-        FixedStep.EmitDispatch(w, v =>
+        FixedStep.EmitDispatch(w, registerBound: false, (v, _) =>
         {
             int vectors = (layer.InputSize + v.Lanes - 1) / v.Lanes;
             w.Line($"// {(outputs == 1 ? "The output" : $"Each of the {outputs} outputs")}: a dot product of its row with x over {vectors} vector{(vectors == 1 ? "" : "s")}");

@@ -121,25 +121,37 @@ internal sealed class LstmKind : RecurrentKind
             new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
         };
         string[] gates = ["i", "f", "g", "o"];
-        FixedStep.EmitDispatch(w, v =>
+        FixedStep.EmitDispatch(w, registerBound: true, (v, inline) =>
         {
+            if (v.Lanes > units)
+            {
+                EmitWideFixedStep(w, v, hidden, input, runs);
+                return;
+            }
             foreach (var tile in FixedStep.Tiles(v, hidden, FixedStep.TileAccumulators / gates.Length))
             {
                 w.Line($"// {FixedStep.UnitsText(tile[0].Unit, tile[tile.Count - 1].Unit + tile[tile.Count - 1].Valid - 1)}: gates i, f, g, o = b + W_ih x + W_hh h");
                 w.OpenBlock();
                 var accumulators = new List<Accumulator>();
+                var rows = new List<int>();
                 for (int t = 0; t < tile.Count; t++)
                 {
                     int u = tile[t].Unit, block = u / units, lane = u % units;
                     for (int g = 0; g < gates.Length; g++)
                     {
                         int row = block * blockRows + g * units + lane;
+                        rows.Add(row);
                         accumulators.Add(new Accumulator($"{gates[g]}{t}", v.Load("bias", row.ToString()),
                             [row / panel * panel * input + row % panel, block * blockRows * hidden + g * units + lane]));
                     }
                 }
                 FixedStep.EmitProducts(w, v, accumulators, runs);
-                for (int t = 0; t < tile.Count; t++)
+                if (!inline)
+                {
+                    w.Line("// To the gate rows, for the activation pass below");
+                    for (int a = 0; a < accumulators.Count; a++) w.Line(v.Store(accumulators[a].Name, "gates", rows[a].ToString()));
+                }
+                for (int t = 0; t < tile.Count && inline; t++)
                 {
                     var (u, valid) = tile[t];
                     w.Line($"// {FixedStep.UnitsText(u, u + valid - 1)}: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)");
@@ -149,8 +161,56 @@ internal sealed class LstmKind : RecurrentKind
                 }
                 w.Close();
             }
+            if (!inline)
+            {
+                w.Line("// Every gate activated in one loop, then c and the new h of every unit");
+                w.Line($"{Kernels}.GateBlocks.LstmActivateUpdate(ref gates, ref c, ref work, {hidden});");
+            }
             FixedStep.EmitCopyToState(w, v, hidden, "h");
         });
+    }
+
+    /// <summary>
+    /// Vectors wider than a block's gate (Vector512: 16 lanes, 8 units): one vector holds a block's [i | f], the next
+    /// its [g | o]; the update runs on their Vector256 halves.
+    /// </summary>
+    private static void EmitWideFixedStep(SourceWriter w, VectorWidth v, int hidden, int input, ColumnRun[] runs)
+    {
+        const int units = KernelLayout.LstmBlockUnits, blockRows = KernelLayout.LstmBlockRows, panel = KernelLayout.PanelWidth;
+        var half = v.Half!;
+        int blocks = KernelLayout.BlockCount(hidden, KernelLayout.LstmGates), blocksPerTile = FixedStep.TileAccumulators / 2;
+        w.Line($"// σ in the i, f and o lanes (½·tanh(x/2) + ½), tanh in the g lanes");
+        w.Line($"var scaleGo = {v.T}.Create({half.T}.Create(1f), {half.T}.Create(0.5f));");
+        for (int first = 0; first < blocks; first += blocksPerTile)
+        {
+            int count = System.Math.Min(blocksPerTile, blocks - first);
+            w.Line($"// {FixedStep.UnitsText(first * units, System.Math.Min(hidden, (first + count) * units) - 1)}: gates [i f] and [g o] = b + W_ih x + W_hh h");
+            w.OpenBlock();
+            var accumulators = new List<Accumulator>();
+            for (int t = 0; t < count; t++)
+            {
+                int block = first + t;
+                foreach (var (name, offset) in new[] { ("if", 0), ("go", 2 * units) })
+                {
+                    int row = block * blockRows + offset;
+                    accumulators.Add(new Accumulator($"{name}{t}", v.Load("bias", row.ToString()),
+                        [row / panel * panel * input + row % panel, block * blockRows * hidden + offset]));
+                }
+            }
+            FixedStep.EmitProducts(w, v, accumulators, runs);
+            for (int t = 0; t < count; t++)
+            {
+                int u = (first + t) * units, valid = System.Math.Min(units, hidden - u);
+                w.Line($"// {FixedStep.UnitsText(u, u + valid - 1)}: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)");
+                w.Line($"var sif{t} = {VectorMath}.Sigmoid(if{t});");
+                w.Line($"var sgo{t} = {VectorMath}.SigmoidOrTanh(go{t}, scaleGo);");
+                w.Line($"var c{t} = {half.Fma($"{v.T}.GetUpper(sif{t})", half.LoadPartial("c", u, valid), $"{v.T}.GetLower(sif{t}) * {v.T}.GetLower(sgo{t})")};");
+                half.StorePartial(w, $"c{t}", "c", u, valid);
+                w.Line(half.Store($"{v.T}.GetUpper(sgo{t}) * {VectorMath}.Tanh(c{t})", "work", u.ToString()));
+            }
+            w.Close();
+        }
+        FixedStep.EmitCopyToState(w, half, hidden, "h");
     }
 
     public override string StepCall(LayerSpec layer, StepSite s) => layer.IsProjected

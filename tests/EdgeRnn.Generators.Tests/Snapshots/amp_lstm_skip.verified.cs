@@ -118,9 +118,9 @@ namespace TestModels
                 ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
                 ref float scratchRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: lstm 'rec' 1 -> 12, fixed step
-                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
+                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
                 // Layer 1: linear 'lin' 12 -> 1, fixed step
-                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 80));
+                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 24), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 80));
             }
             else
             {
@@ -136,14 +136,62 @@ namespace TestModels
 
         // Layer 0 (lstm 'rec', 1 -> 12): one step with every size a constant.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void L0Step(ref float x, ref float state, ref float work, ref float y)
+        private static void L0Step(ref float x, ref float state, ref float gates, ref float work, ref float y)
         {
             ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputWeights);
             ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentWeights);
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0Bias);
             ref float h = ref state;
             ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, 12);
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            if (global::EdgeRnn.Kernels.SimdPaths.Vector512)
+            {
+                // σ in the i, f and o lanes (½·tanh(x/2) + ½), tanh in the g lanes
+                var scaleGo = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.Create(0.5f));
+                // units 0–11: gates [i f] and [g o] = b + W_ih x + W_hh h
+                {
+                    var if0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                    var go0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
+                    var if1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32);
+                    var go1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48);
+                    // + W_ih x (1 column)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(x);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e, go0);
+                        if1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e, if1);
+                        go1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e, go1);
+                    }
+                    // + W_hh h (12 columns)
+                    for (int j = 0; j < 12; j++)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        nuint k = (nuint)j * 32;
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 16), e, go0);
+                        if1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 384), e, if1);
+                        go1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, k + 400), e, go1);
+                    }
+                    // units 0–7: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var sif0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(if0);
+                    var sgo0 = global::EdgeRnn.Kernels.VectorMath.SigmoidOrTanh(go0, scaleGo);
+                    var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.GetUpper(sif0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector512.GetLower(sif0) * global::System.Runtime.Intrinsics.Vector512.GetLower(sgo0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref c, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetUpper(sgo0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                    // units 8–11: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var sif1 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(if1);
+                    var sgo1 = global::EdgeRnn.Kernels.VectorMath.SigmoidOrTanh(go1, scaleGo);
+                    var c1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.GetUpper(sif1), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 8), global::System.Runtime.Intrinsics.Vector128<float>.Zero), global::System.Runtime.Intrinsics.Vector512.GetLower(sif1) * global::System.Runtime.Intrinsics.Vector512.GetLower(sgo1));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c1), ref c, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetUpper(sgo1) * global::EdgeRnn.Kernels.VectorMath.Tanh(c1), ref work, 8);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 8);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported)
             {
                 // units 0–11: gates i, f, g, o = b + W_ih x + W_hh h
                 {
@@ -186,10 +234,67 @@ namespace TestModels
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref c, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
                     // units 8–11: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
-                    var c1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 8), global::System.Runtime.Intrinsics.Vector128.Create(0f, 0f, 0f, 0f)), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i1) * global::EdgeRnn.Kernels.VectorMath.Tanh(g1));
+                    var c1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 8), global::System.Runtime.Intrinsics.Vector128<float>.Zero), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i1) * global::EdgeRnn.Kernels.VectorMath.Tanh(g1));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c1), ref c, 8);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o1) * global::EdgeRnn.Kernels.VectorMath.Tanh(c1), ref work, 8);
                 }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 8);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–11: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    var i1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    var f1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    var g1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    var o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    // + W_ih x (1 column)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, o1);
+                    }
+                    // + W_hh h (12 columns)
+                    for (int j = 0; j < 12; j++)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        nuint k = (nuint)j * 32;
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 24), e, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 384), e, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 392), e, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 400), e, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, k + 408), e, o1);
+                    }
+                    // To the gate rows, for the activation pass below
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref gates, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref gates, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref gates, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref gates, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1, ref gates, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref gates, 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref gates, 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref gates, 56);
+                }
+                // Every gate activated in one loop, then c and the new h of every unit
+                global::EdgeRnn.Kernels.GateBlocks.LstmActivateUpdate(ref gates, ref c, ref work, 12);
                 // The new h replaces the old only now: every tile above read the old one.
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
                 {
@@ -282,7 +387,7 @@ namespace TestModels
 
         // Layer 1 (linear 'lin', 12 -> 1): one step with every size a constant.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void L1Step(ref float x, ref float state, ref float work, ref float y)
+        private static void L1Step(ref float x, ref float state, ref float gates, ref float work, ref float y)
         {
             ref float rows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Rows);
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Bias);

@@ -118,9 +118,9 @@ namespace TestModels
                 ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
                 ref float scratchRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
                 // Layer 0: gru 'rnn' 3 -> 8, fixed step
-                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
+                L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
                 // Layer 1: linear 'head' 8 -> 3, fixed step
-                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64));
+                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 8), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64));
             }
             else
             {
@@ -134,14 +134,101 @@ namespace TestModels
 
         // Layer 0 (gru 'rnn', 3 -> 8): one step with every size a constant.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void L0Step(ref float x, ref float state, ref float work, ref float y)
+        private static void L0Step(ref float x, ref float state, ref float gates, ref float work, ref float y)
         {
             ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputWeights);
             ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentWeights);
             ref float bx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0InputBias);
             ref float bh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L0RecurrentBias);
             ref float h = ref state;
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            if (global::EdgeRnn.Kernels.SimdPaths.Vector512)
+            {
+                // units 0–7: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h
+                {
+                    var r0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bx, 0) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bh, 0);
+                    var z0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bx, 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bh, 16);
+                    var xn0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bx, 32);
+                    var an0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bh, 32);
+                    // + W_ih x (3 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(x);
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 96), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 64), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 112), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 80), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 128), e, xn0);
+                    }
+                    // + W_hh h (8 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(h);
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 16), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 32), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 64), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 80), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 96), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 112), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 128), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 144), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 160), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 176), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 192), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 208), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 224), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 240), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 256), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 272), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 288), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 304), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 320), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7));
+                        r0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 336), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 352), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 368), e, an0);
+                    }
+                    // units 0–7: n = tanh(x_n + σ(r)⊙a_n), h = (1 − σ(z))⊙n + σ(z)⊙h
+                    var zs0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(z0);
+                    var n0 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r0), an0, xn0));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((global::System.Runtime.Intrinsics.Vector512<float>.One - zs0) * n0 + zs0 * global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref work, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetLower(tail), ref h, 0);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported)
             {
                 // units 0–7: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h
                 {
@@ -222,6 +309,93 @@ namespace TestModels
                     var n0 = global::EdgeRnn.Kernels.VectorMath.Tanh(global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(r0), an0, xn0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((global::System.Runtime.Intrinsics.Vector256<float>.One - zs0) * n0 + zs0 * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0), ref work, 0);
                 }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–7: r, z = b + W_ih x + W_hh h; x_n = b_in + W_in x; a_n = b_hn + W_hn h
+                {
+                    var r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 0) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 0);
+                    var z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 16);
+                    var xn0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bx, 32);
+                    var an0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bh, 32);
+                    // + W_ih x (3 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 96), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 112), e, xn0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, z0);
+                        xn0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 128), e, xn0);
+                    }
+                    // + W_hh h (8 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 128), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 144), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 160), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 176), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 192), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 208), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 224), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 240), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 256), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 272), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 288), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 304), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 320), e, an0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7));
+                        r0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 336), e, r0);
+                        z0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 352), e, z0);
+                        an0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 368), e, an0);
+                    }
+                    // r, z, x_n to the gate rows and a_n to the new h's place, for the activation pass below
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0, ref gates, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref gates, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(xn0, ref gates, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(an0, ref work, 0);
+                }
+                // σ of every r and z in one loop, then the new h of every unit
+                global::EdgeRnn.Kernels.GateBlocks.GruActivateUpdate(ref gates, ref h, ref work, 8);
                 // The new h replaces the old only now: every tile above read the old one.
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
             }
@@ -355,7 +529,7 @@ namespace TestModels
 
         // Layer 1 (linear 'head', 8 -> 3): one step with every size a constant.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void L1Step(ref float x, ref float state, ref float work, ref float y)
+        private static void L1Step(ref float x, ref float state, ref float gates, ref float work, ref float y)
         {
             ref float rows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Rows);
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Bias);

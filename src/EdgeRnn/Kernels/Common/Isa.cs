@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
 namespace EdgeRnn.Kernels;
@@ -35,4 +36,15 @@ internal static class Isa
         : Vector256.IsHardwareAccelerated ? SimdWidth.Vector256
         : Vector128.IsHardwareAccelerated ? SimdWidth.Vector128
         : SimdWidth.Scalar;
+}
+
+/// <summary>
+/// The waterfall's choices for code outside this assembly: the generated fixed-size step code branches on these (and
+/// on the runtime's own <c>IsHardwareAccelerated</c> constants), so EDGERNN_FORCE_VECTOR512=1 reaches it too.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class SimdPaths
+{
+    /// <summary>The Vector512 path: AVX-512 hardware, or forced by EDGERNN_FORCE_VECTOR512=1 (emulated, for tests).</summary>
+    public static readonly bool Vector512 = Isa.Widest == SimdWidth.Vector512;
 }

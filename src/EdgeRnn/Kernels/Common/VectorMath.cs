@@ -25,6 +25,25 @@ public static class VectorMath
 
     /// <summary>tanh x, lane-wise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> x)
+    {
+        var x2 = x * x;
+        var p = Vector512.MultiplyAddEstimate(Vector512.Create(A13), x2, Vector512.Create(A11));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(A9));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(A7));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(A5));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(A3));
+        p = Vector512.MultiplyAddEstimate(p, x2, Vector512.Create(A1));
+        var q = Vector512.MultiplyAddEstimate(Vector512.Create(B6), x2, Vector512.Create(B4));
+        q = Vector512.MultiplyAddEstimate(q, x2, Vector512.Create(B2));
+        q = Vector512.MultiplyAddEstimate(q, x2, Vector512.Create(B0));
+        var ratio = p * x / q;
+        var signedOne = (x & Vector512.Create(-0f)) | Vector512<float>.One;
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Vector512.Abs(x), Vector512.Create(Saturation)), signedOne, ratio);
+    }
+
+    /// <summary>tanh x, lane-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
         var x2 = x * x;
@@ -60,6 +79,22 @@ public static class VectorMath
         var signedOne = (x & Vector128.Create(-0f)) | Vector128<float>.One;
         return Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(Vector128.Abs(x), Vector128.Create(Saturation)), signedOne, ratio);
     }
+
+    /// <summary>1 / (1 + e^−x) = ½ + ½·tanh(x/2), lane-wise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> x)
+    {
+        var half = Vector512.Create(0.5f);
+        return Vector512.MultiplyAddEstimate(Tanh(x * half), half, half);
+    }
+
+    /// <summary>
+    /// σ in the lanes where <paramref name="scale"/> is ½ and tanh where it is 1, as ½·tanh(x/2) + ½ and tanh(x):
+    /// scale·tanh(scale·x) + (1 − scale). One polynomial for a vector that holds two gates (an LSTM block's [g | o]).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> SigmoidOrTanh(Vector512<float> x, Vector512<float> scale) =>
+        Vector512.MultiplyAddEstimate(Tanh(x * scale), scale, Vector512<float>.One - scale);
 
     /// <summary>1 / (1 + e^−x) = ½ + ½·tanh(x/2), lane-wise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,15 +35,27 @@ public static partial class GateBlocks
             case SimdWidth.Vector128: GruProduct128(ref w, ref b, ref x, ref hs, ref hn, hidden, blocks); break;
             default: GruProductScalar(ref w, ref b, ref x, ref hs, ref hn, hidden, blocks); break;
         }
-        // Pass 2: σ of r and z everywhere, then each block's new h over its a_n: whole blocks pass a constant count (the
-        // inlined update's loop bounds become constants), the last, partial block (if any) only the units up to the hidden size.
-        GruCell.ActivateBlocks(ref x, blocks);
+        GruActivateUpdate(ref x, ref hs, ref hn, hidden);
+        hNew.Slice(0, hidden).CopyTo(h);
+    }
+
+    /// <summary>
+    /// Pass 2 of <see cref="GruRecurrent"/> (also the generated fixed steps' on 16-register AVX2): σ of the r and z
+    /// rows (x_r + a_r, x_z + a_z) of every block, then each block's new h over x_n (the n rows) and a_n (in
+    /// <paramref name="hNew"/> at the units' positions, overwritten with the new h). Unchecked: the caller sizes the buffers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GruActivateUpdate(ref float gates, ref float h, ref float hNew, int hidden)
+    {
+        // Whole blocks pass a constant count (the inlined update's loop bounds become constants), the last, partial
+        // block (if any) only the units up to the hidden size.
+        int blocks = BlockCount(hidden, GruGates);
+        GruCell.ActivateBlocks(ref gates, blocks);
         int whole = hidden / GruBlockUnits;
         for (int block = 0; block < whole; block++)
-            UpdateGruBlock(ref x, ref hs, ref hn, block, GruBlockUnits);
+            UpdateGruBlock(ref gates, ref h, ref hNew, block, GruBlockUnits);
         if (whole < blocks)
-            UpdateGruBlock(ref x, ref hs, ref hn, whole, hidden - whole * GruBlockUnits);
-        hNew.Slice(0, hidden).CopyTo(h);
+            UpdateGruBlock(ref gates, ref h, ref hNew, whole, hidden - whole * GruBlockUnits);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,15 +35,27 @@ public static partial class GateBlocks
             case SimdWidth.Vector128: LstmProduct128(ref w, ref x, ref hs, hidden, blocks); break;
             default: LstmProductScalar(ref w, ref x, ref hs, hidden, blocks); break;
         }
-        // Pass 2: activate every gate, then update each block's units: whole blocks pass a constant count (the inlined
-        // update's loop bounds become constants), the last, partial block (if any) only the units up to the hidden size.
-        LstmCell.ActivateBlocks(ref x, blocks);
+        LstmActivateUpdate(ref x, ref cs, ref hn, hidden);
+        hNew.Slice(0, hidden).CopyTo(h);
+    }
+
+    /// <summary>
+    /// Pass 2 of <see cref="LstmRecurrent"/> (also the generated fixed steps' on 16-register AVX2, where activations
+    /// inlined after the products spill): activate every gate of the interleaved pre-activation gates, then c and the
+    /// new h (into <paramref name="hNew"/>, whole blocks) of each block's units. Unchecked: the caller sizes the buffers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LstmActivateUpdate(ref float gates, ref float c, ref float hNew, int hidden)
+    {
+        // Whole blocks pass a constant count (the inlined update's loop bounds become constants), the last, partial
+        // block (if any) only the units up to the hidden size.
+        int blocks = BlockCount(hidden, LstmGates);
+        LstmCell.ActivateBlocks(ref gates, blocks);
         int whole = hidden / LstmBlockUnits;
         for (int b = 0; b < whole; b++)
-            UpdateLstmBlock(ref x, ref cs, ref hn, b, LstmBlockUnits);
+            UpdateLstmBlock(ref gates, ref c, ref hNew, b, LstmBlockUnits);
         if (whole < blocks)
-            UpdateLstmBlock(ref x, ref cs, ref hn, whole, hidden - whole * LstmBlockUnits);
-        hNew.Slice(0, hidden).CopyTo(h);
+            UpdateLstmBlock(ref gates, ref c, ref hNew, whole, hidden - whole * LstmBlockUnits);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
