@@ -497,8 +497,9 @@ internal static partial class ModelEmitter
             w.Line(general);
             return;
         }
+        string gates = $"{MemoryMarshal}.GetReference({scratch.Slice("gates")})";
         string work = $"{MemoryMarshal}.GetReference({scratch.Slice("work")})";
-        w.Line($"if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) {weights}Step(ref {MemoryMarshal}.GetReference({input}), ref {MemoryMarshal}.GetReference({h}), ref {work}, ref {work});");
+        w.Line($"if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) {weights}Step(ref {MemoryMarshal}.GetReference({input}), ref {MemoryMarshal}.GetReference({h}), ref {gates}, ref {work}, ref {work});");
         w.Line("else " + general);
     }
 
@@ -517,7 +518,7 @@ internal static partial class ModelEmitter
             if (!layer.Kind.HasFixedStep(layer)) continue;
             w.Line($"// {name} ({layer.Kind.TypeName} '{Escape(layer.Name)}', {layer.InputSize} -> {layer.OutputSize}): one step with every size a constant; h then c at state, the new h also in work.");
             w.Line(HotPath);
-            w.Open($"private static void {name}Step(ref float x, ref float state, ref float work, ref float y)");
+            w.Open($"private static void {name}Step(ref float x, ref float state, ref float gates, ref float work, ref float y)");
             layer.Kind.EmitFixedStep(w, layer, name);
             w.Close();
             w.Line();

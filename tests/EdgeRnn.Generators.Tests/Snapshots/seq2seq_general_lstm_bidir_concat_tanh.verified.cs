@@ -124,7 +124,7 @@ namespace TestModels
             direction.Clear();
             for (int t = 0; t < steps; t++)
             {
-                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) E0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
+                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) E0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
                 else global::EdgeRnn.Kernels.Cells.Lstm(E0InputWeights, E0RecurrentWeights, E0Bias, SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize), direction.Slice(0, 6), direction.Slice(6, 6), scratch.Slice(0, 32), scratch.Slice(32, 8));
                 direction.Slice(0, 6).CopyTo(outputs.Slice(t * EncoderOutputSize + 0, 6));
             }
@@ -133,7 +133,7 @@ namespace TestModels
             direction.Clear();
             for (int t = steps - 1; t >= 0; t--)
             {
-                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) E0RStep(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
+                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) E0RStep(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
                 else global::EdgeRnn.Kernels.Cells.Lstm(E0RInputWeights, E0RRecurrentWeights, E0RBias, SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize), direction.Slice(0, 6), direction.Slice(6, 6), scratch.Slice(0, 32), scratch.Slice(32, 8));
                 direction.Slice(0, 6).CopyTo(outputs.Slice(t * EncoderOutputSize + 6, 6));
             }
@@ -182,7 +182,7 @@ namespace TestModels
             // Input feeding: the previous step's h̃ (zeros at the first step).
             ((global::System.ReadOnlySpan<float>)state).Slice(16, 8).CopyTo(input.Slice(5, 8));
             // Decoder layer 0: lstm 'decoder.rnn' 13 -> 8
-            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) D0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Slice(0, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) D0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Slice(0, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
             else global::EdgeRnn.Kernels.Cells.Lstm(D0InputWeights, D0RecurrentWeights, D0Bias, input, state.Slice(0, 8), state.Slice(8, 8), scratch.Slice(0, 32), scratch.Slice(32, 8));
             // General attention with h_t, then h̃ = tanh(combine([context; h_t])).
             global::System.ReadOnlySpan<float> query = state.Slice(0, 8);
@@ -216,14 +216,96 @@ namespace TestModels
 
         // E0 (lstm 'encoder.rnn', 5 -> 6): one step with every size a constant; h then c at state, the new h also in work.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void E0Step(ref float x, ref float state, ref float work, ref float y)
+        private static void E0Step(ref float x, ref float state, ref float gates, ref float work, ref float y)
         {
             ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(E0InputWeights);
             ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(E0RecurrentWeights);
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(E0Bias);
             ref float h = ref state;
             ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, 6);
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            if (global::EdgeRnn.Kernels.SimdPaths.Vector512)
+            {
+                // σ in the i, f and o lanes (½·tanh(x/2) + ½), tanh in the g lanes
+                var scaleGo = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.Create(0.5f));
+                // units 0–5: gates [i f] and [g o] = b + W_ih x + W_hh h
+                {
+                    var if0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                    var go0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
+                    // + W_ih x (5 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(x);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 80), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 96), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 112), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 128), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 64), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 144), e, go0);
+                    }
+                    // + W_hh h (6 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(h);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 0), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 16), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 32), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 48), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 64), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 80), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 96), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 112), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 128), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 144), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 160), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 176), e, go0);
+                    }
+                    // units 0–5: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var sif0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(if0);
+                    var sgo0 = global::EdgeRnn.Kernels.VectorMath.SigmoidOrTanh(go0, scaleGo);
+                    var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.GetUpper(sif0), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4), global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5), 0f, 0f)), global::System.Runtime.Intrinsics.Vector512.GetLower(sif0) * global::System.Runtime.Intrinsics.Vector512.GetLower(sgo0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c0), ref c, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetUpper(sgo0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 1);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported)
             {
                 // units 0–5: gates i, f, g, o = b + W_ih x + W_hh h
                 {
@@ -313,16 +395,119 @@ namespace TestModels
                     // units 0–5: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4), global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5), 0f, 0f)), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c0), ref c, 0);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4) = global::System.Runtime.Intrinsics.Vector256.GetElement(c0, 4);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5) = global::System.Runtime.Intrinsics.Vector256.GetElement(c0, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 1);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
                 }
                 // The new h replaces the old only now: every tile above read the old one.
                 {
                     var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector256.GetElement(tail, 4);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector256.GetElement(tail, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 1);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–5: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    // + W_ih x (5 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 88), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 96), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 104), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 112), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 120), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 128), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 136), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 72), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 144), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 152), e, o0);
+                    }
+                    // + W_hh h (6 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 128), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 136), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 144), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 152), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 160), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 168), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 176), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 184), e, o0);
+                    }
+                    // To the gate rows, for the activation pass below
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref gates, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref gates, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref gates, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref gates, 24);
+                }
+                // Every gate activated in one loop, then c and the new h of every unit
+                global::EdgeRnn.Kernels.GateBlocks.LstmActivateUpdate(ref gates, ref c, ref work, 6);
+                // The new h replaces the old only now: every tile above read the old one.
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 1);
                 }
             }
             else
@@ -482,14 +667,96 @@ namespace TestModels
 
         // E0R (lstm 'encoder.rnn', 5 -> 6): one step with every size a constant; h then c at state, the new h also in work.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void E0RStep(ref float x, ref float state, ref float work, ref float y)
+        private static void E0RStep(ref float x, ref float state, ref float gates, ref float work, ref float y)
         {
             ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(E0RInputWeights);
             ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(E0RRecurrentWeights);
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(E0RBias);
             ref float h = ref state;
             ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, 6);
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            if (global::EdgeRnn.Kernels.SimdPaths.Vector512)
+            {
+                // σ in the i, f and o lanes (½·tanh(x/2) + ½), tanh in the g lanes
+                var scaleGo = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.Create(0.5f));
+                // units 0–5: gates [i f] and [g o] = b + W_ih x + W_hh h
+                {
+                    var if0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                    var go0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
+                    // + W_ih x (5 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(x);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 0), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 80), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 16), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 96), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 32), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 112), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 48), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 128), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 64), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, 144), e, go0);
+                    }
+                    // + W_hh h (6 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(h);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 0), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 16), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 32), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 48), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 64), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 80), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 96), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 112), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 128), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 144), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 160), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 176), e, go0);
+                    }
+                    // units 0–5: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var sif0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(if0);
+                    var sgo0 = global::EdgeRnn.Kernels.VectorMath.SigmoidOrTanh(go0, scaleGo);
+                    var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.GetUpper(sif0), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4), global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5), 0f, 0f)), global::System.Runtime.Intrinsics.Vector512.GetLower(sif0) * global::System.Runtime.Intrinsics.Vector512.GetLower(sgo0));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c0), ref c, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 1);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetUpper(sgo0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 1);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported)
             {
                 // units 0–5: gates i, f, g, o = b + W_ih x + W_hh h
                 {
@@ -579,16 +846,119 @@ namespace TestModels
                     // units 0–5: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
                     var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::EdgeRnn.Kernels.VectorMath.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4), global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5), 0f, 0f)), global::EdgeRnn.Kernels.VectorMath.Sigmoid(i0) * global::EdgeRnn.Kernels.VectorMath.Tanh(g0));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(c0), ref c, 0);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4) = global::System.Runtime.Intrinsics.Vector256.GetElement(c0, 4);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5) = global::System.Runtime.Intrinsics.Vector256.GetElement(c0, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(c0), 1);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
                 }
                 // The new h replaces the old only now: every tile above read the old one.
                 {
                     var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector256.GetElement(tail, 4);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector256.GetElement(tail, 5);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 1);
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–5: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    // + W_ih x (5 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 88), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 16), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 24), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 96), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 104), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 112), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 120), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 48), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 56), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 128), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 136), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 64), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 72), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 144), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, 152), e, o0);
+                    }
+                    // + W_hh h (6 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 128), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 136), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 144), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 152), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 160), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 168), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 176), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 184), e, o0);
+                    }
+                    // To the gate rows, for the activation pass below
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref gates, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref gates, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref gates, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref gates, 24);
+                }
+                // Every gate activated in one loop, then c and the new h of every unit
+                global::EdgeRnn.Kernels.GateBlocks.LstmActivateUpdate(ref gates, ref c, ref work, 6);
+                // The new h replaces the old only now: every tile above read the old one.
+                {
+                    var tail = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5) = global::System.Runtime.Intrinsics.Vector128.GetElement(global::System.Runtime.Intrinsics.Vector256.GetUpper(tail), 1);
                 }
             }
             else
@@ -748,14 +1118,81 @@ namespace TestModels
 
         // D0 (lstm 'decoder.rnn', 13 -> 8): one step with every size a constant; h then c at state, the new h also in work.
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void D0Step(ref float x, ref float state, ref float work, ref float y)
+        private static void D0Step(ref float x, ref float state, ref float gates, ref float work, ref float y)
         {
             ref float wx = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(D0InputWeights);
             ref float wh = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(D0RecurrentWeights);
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(D0Bias);
             ref float h = ref state;
             ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, 8);
-            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            if (global::EdgeRnn.Kernels.SimdPaths.Vector512)
+            {
+                // σ in the i, f and o lanes (½·tanh(x/2) + ½), tanh in the g lanes
+                var scaleGo = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.Create(0.5f));
+                // units 0–7: gates [i f] and [g o] = b + W_ih x + W_hh h
+                {
+                    var if0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0);
+                    var go0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16);
+                    // + W_ih x (13 columns)
+                    for (int j = 0; j < 13; j++)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, j));
+                        nuint k = (nuint)j * 16;
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, k), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wx, k + 208), e, go0);
+                    }
+                    // + W_hh h (8 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(h);
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 0), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 16), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 32), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 48), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 64), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 80), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 96), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 112), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 128), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 144), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 160), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 176), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 192), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 208), e, go0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7));
+                        if0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 224), e, if0);
+                        go0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wh, 240), e, go0);
+                    }
+                    // units 0–7: c = σ(f)⊙c + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c)
+                    var sif0 = global::EdgeRnn.Kernels.VectorMath.Sigmoid(if0);
+                    var sgo0 = global::EdgeRnn.Kernels.VectorMath.SigmoidOrTanh(go0, scaleGo);
+                    var c0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.GetUpper(sif0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::System.Runtime.Intrinsics.Vector512.GetLower(sif0) * global::System.Runtime.Intrinsics.Vector512.GetLower(sgo0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref c, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.GetUpper(sgo0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
+                }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
+            }
+            else if (global::System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported)
             {
                 // units 0–7: gates i, f, g, o = b + W_ih x + W_hh h
                 {
@@ -835,6 +1272,92 @@ namespace TestModels
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c0, ref c, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 0);
                 }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // units 0–7: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    // + W_ih x (13 columns)
+                    for (int j = 0; j < 13; j++)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, j));
+                        nuint k = (nuint)j * 16;
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, k), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, k + 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, k + 208), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wx, k + 216), e, o0);
+                    }
+                    // + W_hh h (8 columns)
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(h);
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 0), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 8), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 16), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 24), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 1));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 32), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 40), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 48), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 56), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 2));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 64), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 72), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 80), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 88), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 3));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 96), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 104), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 112), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 120), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 128), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 136), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 144), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 152), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 5));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 160), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 168), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 176), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 184), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 6));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 192), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 200), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 208), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 216), e, o0);
+                    }
+                    {
+                        var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 7));
+                        i0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 224), e, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 232), e, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 240), e, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref wh, 248), e, o0);
+                    }
+                    // To the gate rows, for the activation pass below
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref gates, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref gates, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref gates, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref gates, 24);
+                }
+                // Every gate activated in one loop, then c and the new h of every unit
+                global::EdgeRnn.Kernels.GateBlocks.LstmActivateUpdate(ref gates, ref c, ref work, 8);
                 // The new h replaces the old only now: every tile above read the old one.
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref work, 0), ref h, 0);
             }
