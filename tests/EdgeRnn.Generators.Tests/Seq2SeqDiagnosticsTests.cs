@@ -164,4 +164,17 @@ public class Seq2SeqDiagnosticsTests
         run.AssertNoGeneratorFailure();
         Assert.Contains("decoder.vocab = 11 but the weights give 10", run.Single("ERNN0020").GetMessage(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ERNN0030_a_source_bound_whose_buffers_pass_the_storage_limit()
+    {
+        // Every buffer is sized by encoder.max_length at compile time: a million steps of encoder outputs and keys is too much.
+        string manifest = Edit("general_lstm_bidir_concat_tanh", "\"max_length\": 7", "\"max_length\": 1000000");
+        var run = Run("general_lstm_bidir_concat_tanh", manifest);
+        run.AssertNoGeneratorFailure();
+        var d = run.Single("ERNN0030");
+        Assert.Contains("the struct's storage for a source of 1000000 steps", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("lower \"encoder\".\"max_length\"", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedSources);
+    }
 }
