@@ -29,4 +29,11 @@ public interface IEdgeRnnModel
 
     /// <summary>Replaces the state from <paramref name="source"/> of exactly <c>StateSize</c> floats, in the layout of <see cref="CopyStateTo"/>.</summary>
     void LoadState(ReadOnlySpan<float> source);
+
+    /// <summary>
+    /// Compiles the model's hot path and unpacks its weights ahead of time (on a throwaway instance), so the first real
+    /// Step runs at full speed. Call once at start-up, before a real-time loop begins.
+    /// </summary>
+    /// <remarks>Generated models implement it; the default (for hand-written implementations) does nothing.</remarks>
+    static virtual void Prepare() { }
 }

@@ -25,4 +25,11 @@ public interface ISequenceModel
     /// backward direction after the last step only.
     /// </summary>
     void CopyFinalState(Span<float> destination);
+
+    /// <summary>
+    /// Compiles the model's hot path and unpacks its weights ahead of time (on a throwaway instance), so the first real
+    /// Run runs at full speed. Call once at start-up, before a real-time loop begins.
+    /// </summary>
+    /// <remarks>Generated models implement it; the default (for hand-written implementations) does nothing.</remarks>
+    static virtual void Prepare() { }
 }

@@ -15,6 +15,15 @@ public class AllocationTests
     public void A_thousand_step_Run_allocates_nothing(string name) =>
         Assert.Equal(0, ReferenceModels.All[name].AllocatedBytesOverRun(1_000));
 
+    [Theory, MemberData(nameof(Cases))]
+    public void Prepare_allocates_nothing_and_leaves_new_models_at_their_reference(string name)
+    {
+        var reference = ReferenceModels.All[name];
+        Assert.Equal(0, reference.AllocatedBytesOfPrepare());
+        // Prepare steps a throwaway instance: a model made afterwards still starts from the initial state.
+        reference.CheckStep(ReferenceTests.Tolerance);
+    }
+
     [Fact]
     public void A_model_on_the_stack_allocates_nothing()
     {

@@ -55,6 +55,7 @@ public interface IReferenceCase
     void CheckStateRoundTrip();
     long AllocatedBytesOverSteps(int steps);
     long AllocatedBytesOverRun(int steps);
+    long AllocatedBytesOfPrepare();
 }
 
 public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TModel : struct, IEdgeRnnModel
@@ -145,6 +146,15 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         Assert.Equal(zeros, saved);
         model.Step(data.Inputs.AsSpan(0, TModel.InputSize), again);
         Assert.Equal(first, again);
+    }
+
+    /// <summary>Prepare once (it compiles and unpacks), then the bytes a second Prepare allocates.</summary>
+    public long AllocatedBytesOfPrepare()
+    {
+        TModel.Prepare();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        TModel.Prepare();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     public long AllocatedBytesOverSteps(int steps)

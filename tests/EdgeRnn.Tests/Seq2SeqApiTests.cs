@@ -136,6 +136,16 @@ public class Seq2SeqApiTests
     }
 
     [Fact]
+    public void Prepare_runs_on_a_throwaway_instance()
+    {
+        BahdanauGru.Prepare();
+        FloatSourceGeneralGru.Prepare();
+        CaptionLstmFeed.Prepare();
+        var model = new BahdanauGru();
+        Assert.Equal(0, model.SourceLength);
+    }
+
+    [Fact]
     public void Start_checks_the_feature_length()
     {
         var model = new CaptionLstmFeed();

@@ -222,7 +222,7 @@ internal static partial class ModelEmitter
         bool anyFixed = System.Array.IndexOf(fixedLayers, true) >= 0;
         if (anyFixed)
         {
-            w.Open("if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)");
+            w.Open("if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps)");
             w.Line($"ref float stateRef = ref {MemoryMarshal}.GetReference(state);");
             w.Line($"ref float scratchRef = ref {MemoryMarshal}.GetReference(scratch);");
             EmitLayerCalls(w, model, layout, fixedLayers);

@@ -42,6 +42,7 @@ internal static partial class ModelEmitter
         w.Line($"public void Run(global::System.ReadOnlySpan<int> tokens, {Span} outputs) => {Fail};");
         w.Line($"public void Run({ReadOnlySpan} inputs, {Span} outputs, {Span} workspace) => {Fail};");
         w.Line($"public static int WorkspaceSize(int steps) => {Fail};");
+        w.Line($"public static void Prepare() => {Fail};");
         w.Line($"public readonly void CopyStateTo({Span} destination) => {Fail};");
         w.Line($"public void LoadState({ReadOnlySpan} source) => {Fail};");
         w.Line($"public int Generate(global::System.ReadOnlySpan<int> prompt, global::System.Span<int> output, in global::EdgeRnn.SamplerOptions options) => {Fail};");

@@ -39,11 +39,13 @@ internal static partial class ModelEmitter
         if (model.IsSequenceOnly)
         {
             EmitSequenceRun(w, model, layout);
+            EmitPrepare(w, target, model);
         }
         else
         {
             EmitState(w, model);
             EmitPublicMethods(w, target, model);
+            EmitPrepare(w, target, model);
             EmitStepCore(w, model, layout);
             if (model.Embedding is null) EmitRunChunk(w, model, layout);
         }

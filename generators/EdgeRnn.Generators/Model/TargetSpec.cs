@@ -63,7 +63,7 @@ internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? Attrib
         "InputSize", "OutputSize", "StateSize", "VocabSize", "EmbeddingSize", "ScratchSize", "RunChunkSteps", "RunChunkScratchSize",
         "SequenceWidth", "WorkspaceSize", "Reset", "Step", "Run", "CopyStateTo", "LoadState", "Generate", "StepCore", "RunChunk",
         "RunSequence", "CheckRun", "StateStorage", "ScratchStorage", "_state", "_scratch", "InitialState", "Embedding",
-        "MaxSequenceSteps", "PackedWeights", "FinalStateSize", "CopyFinalState", "_finalState", "FinalStateStorage",
+        "MaxSequenceSteps", "PackedWeights", "Prepare", "FinalStateSize", "CopyFinalState", "_finalState", "FinalStateStorage",
         // Encoder–decoder models (Seq2Seq/ModelEmitter.Seq2Seq.cs); their layers' weights are E{n}…, E{n}R… and D{n}….
         "DecoderStateSize", "MaxDecodeLength", "MaxBeamWidth", "MaxSourceLength", "DecoderHiddenSize", "DecoderLayerCount",
         "TargetEmbeddingSize", "FeatureSize", "SourceVocabSize", "SourceEmbeddingSize", "SourceStepSize", "EncoderHiddenSize",

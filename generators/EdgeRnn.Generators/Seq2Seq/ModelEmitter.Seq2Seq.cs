@@ -55,6 +55,7 @@ internal static partial class ModelEmitter
         else EmitEncode(w, m, scratch);
         EmitDecodeStep(w, m, scratch);
         EmitDecoderState(w, m);
+        EmitSeq2SeqPrepare(w, target, m);
         EmitSeq2SeqFixedSteps(w, m);
         EmitSeq2SeqWeights(w, m);
         w.Close();
@@ -487,7 +488,8 @@ internal static partial class ModelEmitter
 
     /// <summary>
     /// One step of a recurrent (sub-)layer: its fixed-size step (<see cref="LayerKind.EmitFixedStep"/>, the layer's h then c
-    /// from <paramref name="h"/>'s start) where Vector128 is accelerated and the kind has one, else the general kernel.
+    /// from <paramref name="h"/>'s start) where Vector128 is accelerated and the kind has one (unless EDGERNN_FIXED_STEPS=0,
+    /// as in StepCore), else the general kernel.
     /// </summary>
     private static void EmitRecurrentStep(SourceWriter w, LayerSpec layer, string weights, string input, string h, string c, Seq2SeqScratch scratch)
     {
@@ -499,8 +501,31 @@ internal static partial class ModelEmitter
         }
         string gates = $"{MemoryMarshal}.GetReference({scratch.Slice("gates")})";
         string work = $"{MemoryMarshal}.GetReference({scratch.Slice("work")})";
-        w.Line($"if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) {weights}Step(ref {MemoryMarshal}.GetReference({input}), ref {MemoryMarshal}.GetReference({h}), ref {gates}, ref {work}, ref {work});");
+        w.Line($"if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps) {weights}Step(ref {MemoryMarshal}.GetReference({input}), ref {MemoryMarshal}.GetReference({h}), ref {gates}, ref {work}, ref {work});");
         w.Line("else " + general);
+    }
+
+    /// <summary>
+    /// <c>Prepare()</c>, as the layer-stack models have it: one Encode (or Start) and one DecodeStep on a throwaway
+    /// instance, so the JIT compiles them and the weights are unpacked before the first real call.
+    /// </summary>
+    private static void EmitSeq2SeqPrepare(SourceWriter w, TargetSpec target, Seq2SeqSpec m)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// Compiles {(m.IsCaptioning ? "Start" : "Encode")} and DecodeStep and unpacks the weights now, on a throwaway instance, so the first real");
+        w.Line("/// decoding runs at full speed: call it once at start-up. Later calls cost about one encoding and one step.");
+        w.Line("/// </summary>");
+        w.Open("public static void Prepare()");
+        // The struct is large (its buffers are inline): the throwaway one lives in a box, allocated once per call.
+        w.Line($"var box = new {target.Type.Name}[1];");
+        w.Line($"ref {target.Type.Name} model = ref box[0];");
+        if (m.IsCaptioning) w.Line("model.Start(stackalloc float[FeatureSize]);");
+        else if (m.SourceEmbedding is not null) w.Line("model.Encode(stackalloc int[1]);");
+        else w.Line("model.Encode(stackalloc float[SourceStepSize]);");
+        string logits = m.VocabSize <= 4096 ? "stackalloc float[VocabSize]" : "new float[VocabSize]";
+        w.Line($"model.DecodeStep(model.StartToken, {logits}, default);");
+        w.Close();
+        w.Line();
     }
 
     /// <summary>The fixed-size step of every recurrent (sub-)layer and direction whose kind writes one.</summary>

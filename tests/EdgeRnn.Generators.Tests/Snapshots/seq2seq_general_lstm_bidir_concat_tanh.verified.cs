@@ -124,7 +124,7 @@ namespace TestModels
             direction.Clear();
             for (int t = 0; t < steps; t++)
             {
-                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) E0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
+                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps) E0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
                 else global::EdgeRnn.Kernels.Cells.Lstm(E0InputWeights, E0RecurrentWeights, E0Bias, SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize), direction.Slice(0, 6), direction.Slice(6, 6), scratch.Slice(0, 32), scratch.Slice(32, 8));
                 direction.Slice(0, 6).CopyTo(outputs.Slice(t * EncoderOutputSize + 0, 6));
             }
@@ -133,7 +133,7 @@ namespace TestModels
             direction.Clear();
             for (int t = steps - 1; t >= 0; t--)
             {
-                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) E0RStep(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
+                if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps) E0RStep(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(direction.Slice(0, 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
                 else global::EdgeRnn.Kernels.Cells.Lstm(E0RInputWeights, E0RRecurrentWeights, E0RBias, SourceEmbedding.Slice(sourceTokens[t] * SourceEmbeddingSize, SourceEmbeddingSize), direction.Slice(0, 6), direction.Slice(6, 6), scratch.Slice(0, 32), scratch.Slice(32, 8));
                 direction.Slice(0, 6).CopyTo(outputs.Slice(t * EncoderOutputSize + 6, 6));
             }
@@ -182,7 +182,7 @@ namespace TestModels
             // Input feeding: the previous step's h̃ (zeros at the first step).
             ((global::System.ReadOnlySpan<float>)state).Slice(16, 8).CopyTo(input.Slice(5, 8));
             // Decoder layer 0: lstm 'decoder.rnn' 13 -> 8
-            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) D0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Slice(0, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps) D0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Slice(0, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(0, 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch.Slice(32, 8)));
             else global::EdgeRnn.Kernels.Cells.Lstm(D0InputWeights, D0RecurrentWeights, D0Bias, input, state.Slice(0, 8), state.Slice(8, 8), scratch.Slice(0, 32), scratch.Slice(32, 8));
             // General attention with h_t, then h̃ = tanh(combine([context; h_t])).
             global::System.ReadOnlySpan<float> query = state.Slice(0, 8);
@@ -212,6 +212,18 @@ namespace TestModels
         {
             if (source.Length != DecoderStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(source), DecoderStateSize, source.Length, "DecoderStateSize");
             source.CopyTo((global::System.Span<float>)_decoderState);
+        }
+
+        /// <summary>
+        /// Compiles Encode and DecodeStep and unpacks the weights now, on a throwaway instance, so the first real
+        /// decoding runs at full speed: call it once at start-up. Later calls cost about one encoding and one step.
+        /// </summary>
+        public static void Prepare()
+        {
+            var box = new TestModel[1];
+            ref TestModel model = ref box[0];
+            model.Encode(stackalloc int[1]);
+            model.DecodeStep(model.StartToken, stackalloc float[VocabSize], default);
         }
 
         // E0 (lstm 'encoder.rnn', 5 -> 6): one step with every size a constant; h then c at state, the new h also in work.

@@ -47,4 +47,10 @@ public static class SimdPaths
 {
     /// <summary>The Vector512 path: AVX-512 hardware, or forced by EDGERNN_FORCE_VECTOR512=1 (emulated, for tests).</summary>
     public static readonly bool Vector512 = Isa.Widest == SimdWidth.Vector512;
+
+    /// <summary>
+    /// Whether generated models run their fixed-size step code (default) or the general kernels everywhere
+    /// (EDGERNN_FIXED_STEPS=0: for measuring one against the other, and a way out should a fixed step misbehave).
+    /// </summary>
+    public static readonly bool FixedSteps = Environment.GetEnvironmentVariable("EDGERNN_FIXED_STEPS") != "0";
 }
