@@ -8,7 +8,9 @@ Each case: PyTorch module (seeded default init) -> NAME.safetensors (state_dict)
 NAME.expected.json. References are computed in float64 on the stored float32 weights. Token inputs are
 written as whole-number floats in "inputs" (the span API carries token ids as floats); "output_last": true
 marks a many-to-one model: "outputs" still holds every step's output (what Step gives), Run writes only the
-last row.
+last row. Bidirectional cases also carry "h_n": PyTorch's final hidden state [layers * 2, hidden], flattened.
+
+    /usr/bin/python3 tools/make_reference_sequence_models.py bidirectional   # only the bidirectional cases
 """
 import json
 import os
@@ -58,8 +60,9 @@ class Projected(nn.Module):
 class Bidirectional(nn.Module):
     """A bidirectional recurrent module (per-step output [forward ‖ backward]), optionally with a linear head."""
 
-    def __init__(self, kind, inputs, hidden, layers, head=None, nonlinearity="tanh"):
+    def __init__(self, kind, inputs, hidden, layers, head=None, nonlinearity="tanh", head_on_h_n=False):
         super().__init__()
+        self.head_on_h_n = head_on_h_n
         if kind == "rnn":
             self.rnn = nn.RNN(inputs, hidden, num_layers=layers, nonlinearity=nonlinearity, bidirectional=True, batch_first=True)
         else:
@@ -67,10 +70,14 @@ class Bidirectional(nn.Module):
         self.head = nn.Linear(2 * hidden, head) if head else None
 
     def forward(self, x):
-        y, _ = self.rnn(x)
-        if self.head is not None:
+        y, state = self.rnn(x)
+        h_n = state[0] if isinstance(state, tuple) else state
+        if self.head_on_h_n:
+            # The classifier of "output": "h_n": the head reads the last layer's [h_fwd; h_bwd], not output[:, -1].
+            y = self.head(torch.cat([h_n[-2], h_n[-1]], dim=-1))[:, None]
+        elif self.head is not None:
             y = self.head(y)
-        return y, torch.zeros(0, dtype=y.dtype)
+        return y, torch.zeros(0, dtype=y.dtype), h_n[:, 0]
 
 
 class Classifier(nn.Module):
@@ -93,9 +100,9 @@ def write_case(name, module, inputs, manifest, description, output_last=False, i
         f.write(json.dumps(manifest, indent=2) + "\n")
     m64 = module.double()
     with torch.no_grad():
-        out, state = m64(inputs if inputs.dtype == torch.long else inputs.double())
+        out, state, *h_n = m64(inputs if inputs.dtype == torch.long else inputs.double())
     out = out[0].numpy()
-    steps = out.shape[0]
+    steps = inputs.shape[1]  # input steps: a "h_n" model's output is one row
     flat_inputs = inputs[0].double().numpy().reshape(-1) if inputs.dtype != torch.long else inputs[0].double().numpy()
     fields = {
         "name": name,
@@ -108,6 +115,7 @@ def write_case(name, module, inputs, manifest, description, output_last=False, i
         "final_state": np.asarray(state.numpy(), dtype=np.float32),
         "output_last": output_last,
         "sequence_only": sequence_only,
+        **({"h_n": np.asarray(h_n[0].numpy().reshape(-1), dtype=np.float32)} if h_n else {}),
         "torch_version": torch.__version__,
         "description": description,
     }
@@ -116,8 +124,11 @@ def write_case(name, module, inputs, manifest, description, output_last=False, i
     print(name, "steps", steps, "outputs", out.shape)
 
 
-def main():
+def main(groups):
     torch.set_num_threads(1)
+    if groups == ["bidirectional"]:
+        bidirectional_cases()
+        return
 
     torch.manual_seed(501)
     lm = TokenLm(vocab=23, emb=11, hidden=17)
@@ -168,6 +179,18 @@ def bidirectional_cases():
                    % (kind.upper(), inputs, hidden, layers, " -> linear(%d)" % head if head else ""),
                    input_size=inputs, sequence_only=True)
 
+    # "output": "h_n": a bidirectional classifier whose head reads h_n (PyTorch's usual cat(h_n[-2], h_n[-1])).
+    torch.manual_seed(517)
+    name = "bigru_2layer_classifier_h_n"
+    model = Bidirectional("gru", 4, 6, 2, head=3, head_on_h_n=True)
+    x = torch.randn(1, 90, 4)
+    write_case(name, model, x, {"format": "edgernn/1", "weights": name + ".safetensors", "layout": "pytorch",
+                                "input": {"size": 4}, "output": "h_n",
+                                "layers": [{"type": "gru", "prefix": "rnn", "bidirectional": True, "num_layers": 2},
+                                           {"type": "linear", "prefix": "head"}]},
+               "bidirectional GRU(4 -> 6) x 2 layers; \"output\": \"h_n\": linear(3) on the last layer's [h_fwd; h_bwd]; Run writes one row",
+               output_last=True, input_size=4, sequence_only=True)
+
 
 def projected_cases():
     for name, seed, layers in (("lstm_proj_i4_h9_p5", 503, 1), ("lstm_proj_2layer_i3_h8_p3", 504, 2)):
@@ -188,4 +211,4 @@ def projected_cases():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --verify   (only the cross-checks, a few seconds)
 //   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --rtneural (EdgeRnn vs RTNeural Step, 18 configs; AVX2 and Vector128 jobs)
 //   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --first-call (fresh processes: the first 10,000 steps vs steady state)
+//   dotnet run -c Release --project benchmarks/EdgeRnn.Benchmarks -- --decode-step (the date model's decoder step vs ONNX Runtime, whole decodings; DefaultISA job)
 //   ... --full --jobs AVX2,NativeAOT-v3                                           (some jobs only: DefaultISA, AVX2, Vector128, Scalar, NativeAOT-v3)
 // Any other argument goes to BenchmarkDotNet (e.g. --filter '*LstmH64*' '*FmaPeak*', --list flat).
 using System.Runtime.Intrinsics;
@@ -23,7 +24,8 @@ if (args.Contains("--first-call"))
 bool full = args.Contains("--full");
 bool quick = args.Contains("--quick") || !full;
 bool rtNeural = args.Contains("--rtneural");
-var rest = args.Where(a => a is not "--quick" and not "--full" and not "--rtneural").ToList();
+bool decodeStep = args.Contains("--decode-step");
+var rest = args.Where(a => a is not "--quick" and not "--full" and not "--rtneural" and not "--decode-step").ToList();
 string[]? jobs = null; // --jobs AVX2,NativeAOT-v3: run only these of BenchConfig.AllJobs
 int jobsAt = rest.IndexOf("--jobs");
 if (jobsAt >= 0 && jobsAt + 1 < rest.Count)
@@ -40,7 +42,9 @@ if (jobsAt >= 0 && jobsAt + 1 < rest.Count)
 if (!rest.Any(a => a is "--filter" or "-f" || a.StartsWith("--filter=", StringComparison.Ordinal)) && !rest.Contains("--list"))
     rest.AddRange(["--filter", "*"]); // otherwise BenchmarkSwitcher asks interactively
 
-var config = BenchConfig.Create(quick, jobs, rtNeural);
+var config = BenchConfig.Create(quick, jobs ?? (decodeStep ? ["DefaultISA"] : null), rtNeural);
+// The encoder–decoder step runs on its own switch only.
+config.AddFilter(new SimpleFilter(b => (b.Descriptor.Type == typeof(DecodeStep)) == decodeStep));
 if (!Vector512.IsHardwareAccelerated)
     config.AddFilter(new SimpleFilter(b => b.Descriptor.Type != typeof(FmaPeak512)));
 if (RtNeuralShim.Unavailable is { } why)
@@ -54,6 +58,6 @@ else
 {
     Console.WriteLine($"// RTNeural: {RtNeuralShim.BuildInfo ?? "shim loaded"}");
 }
-Console.WriteLine($"// EdgeRnn benchmarks, {(quick ? "quick" : "full")} mode{(rtNeural ? ", RTNeural comparison" : "")}; jobs: {string.Join(", ", config.GetJobs().Select(j => j.Id))}");
+Console.WriteLine($"// EdgeRnn benchmarks, {(quick ? "quick" : "full")} mode{(rtNeural ? ", RTNeural comparison" : "")}{(decodeStep ? ", encoder–decoder step" : "")}; jobs: {string.Join(", ", config.GetJobs().Select(j => j.Id))}");
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run([.. rest], config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -24,8 +24,29 @@ public static class Verify
             failed += RtNeural<AmpLstmH12>() + RtNeural<AmpLstmH16>() + RtNeural<AmpLstmH20>() + RtNeural<AmpLstmH40>();
             failed += RtNeural<AmpGruH8>() + RtNeural<Lstm2H64>();
         }
+        failed += DecodeStepCheck();
         Console.WriteLine(failed == 0 ? "all models agree" : $"{failed} model(s) disagree");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>The date model's decoder step: ONNX Runtime against EdgeRnn (<see cref="DecodeStep.Check"/>, run by its GlobalSetup).</summary>
+    private static int DecodeStepCheck()
+    {
+        var bench = new DecodeStep();
+        try
+        {
+            bench.Setup();
+            return 0;
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine("FAIL " + e.Message);
+            return 1;
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
     }
 
     private static int RtNeural<TModel>() where TModel : struct, IBenchModel

@@ -68,4 +68,47 @@ public class BidirectionalDiagnosticsTests
         var run = Run(manifest);
         Assert.Contains("add \"bidirectional\": true", run.Single("ERNN0007").GetMessage(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Output_h_n_gives_one_row_from_the_final_hidden_state()
+    {
+        const string manifest = """
+            { "format": "edgernn/1", "weights": "bi.safetensors", "output": "h_n",
+              "layers": [ { "type": "lstm", "prefix": "rnn", "bidirectional": true } ] }
+            """;
+        var run = Run(manifest);
+        run.AssertNoGeneratorFailure();
+        Assert.Empty(run.CompilationErrors());
+        string source = run.SingleSource();
+        Assert.Contains("public const int FinalStateSize = 4;", source);
+        // Row 0 takes the forward direction's final h; the backward half of row 0 already is the backward one's.
+        Assert.Contains("finalState.Slice(0, 2).CopyTo(bufferA.Slice(0, 2));", source);
+        Assert.Contains("for (int t = 0; t < 1; t++)", source);
+    }
+
+    [Fact]
+    public void Output_h_n_with_skip_is_an_error()
+    {
+        const string manifest = """
+            { "format": "edgernn/1", "weights": "bi.safetensors", "output": "h_n", "skip": 1,
+              "layers": [ { "type": "lstm", "prefix": "rnn", "bidirectional": true } ] }
+            """;
+        var run = Run(manifest);
+        run.AssertNoGeneratorFailure();
+        Assert.Contains("\"output\": \"h_n\" gives the final hidden state, which has no step to add the \"skip\" input to", run.Single("ERNN0007").GetMessage(), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedSources);
+    }
+
+    [Fact]
+    public void An_unknown_output_names_the_three_choices()
+    {
+        const string manifest = """
+            { "format": "edgernn/1", "weights": "bi.safetensors", "output": "final",
+              "layers": [ { "type": "lstm", "prefix": "rnn", "bidirectional": true } ] }
+            """;
+        var d = Run(manifest).Single("ERNN0007");
+        Assert.Contains("\"sequence\"", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("\"last\"", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("\"h_n\"", d.GetMessage(), StringComparison.Ordinal);
+    }
 }

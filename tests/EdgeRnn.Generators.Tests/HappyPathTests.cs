@@ -74,9 +74,13 @@ public class HappyPathTests
     [MemberData(nameof(CommittedModels))]
     public void Every_generated_member_name_is_one_the_clash_check_knows(string model)
     {
-        string source = TestProject.ForModel(model).Run().SingleSource();
-        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source);
-        var type = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax>().First(t => t.Identifier.Text == "TestModel");
+        AssertClashCheckKnowsEveryMember(TestProject.ForModel(model).Run().SingleSource(), "TestModel");
+    }
+
+    internal static void AssertClashCheckKnowsEveryMember(string source, string typeName)
+    {
+                var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source);
+        var type = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax>().First(t => t.Identifier.Text == typeName);
         var names = new List<string>();
         foreach (var member in type.Members)
         {

@@ -10,7 +10,8 @@ namespace EdgeRnn.Generators.Tests;
 
 /// <summary>
 /// The struct trap analyzer (ERNN0028 copies, ERNN0029 state that cannot advance) on code that uses generated models:
-/// Amp (LSTM, streaming), Lm (token LSTM, has Generate) and Tagger (bidirectional: Run only, no state to lose).
+/// Amp (LSTM, streaming), Lm (token LSTM, has Generate), Tagger (bidirectional: Run only, keeps the last Run's h_n)
+/// and Translator (encoder–decoder: the encoded source and the decoder state).
 /// Each case lists every diagnostic it expects, in source order, by id and the exact text it points at.
 /// </summary>
 public class ModelCopyAnalyzerTests
@@ -27,15 +28,19 @@ public class ModelCopyAnalyzerTests
             project.AddModel($"Models/{model}.edgernn.json", Repo.Manifest(model))
                 .AddWeights($"Models/{Repo.WeightsName(model)}", Repo.Weights(model));
         }
+        const string Seq2Seq = "bahdanau_gru";
+        project.AddModel($"Models/{Seq2Seq}.edgernn.json", Seq2SeqDiagnosticsTests.Manifest(Seq2Seq))
+            .AddWeights($"Models/{Seq2Seq}.safetensors", File.ReadAllBytes(Path.Combine(Repo.Root, "tests", "EdgeRnn.Tests", "Seq2Seq", Seq2Seq + ".safetensors")));
         project.AddSource("""
             namespace TestModels;
             [global::EdgeRnn.EdgeRnnModel("Models/lstm_i3_h5.edgernn.json")] public partial struct Amp;
             [global::EdgeRnn.EdgeRnnModel("Models/token_lstm_lm.edgernn.json")] public partial struct Lm;
             [global::EdgeRnn.EdgeRnnModel("Models/bilstm_i3_h5.edgernn.json")] public partial struct Tagger;
+            [global::EdgeRnn.EdgeRnnModel("Models/bahdanau_gru.edgernn.json")] public partial struct Translator;
             """);
         var run = project.Run();
         run.AssertNoGeneratorFailure();
-        Assert.Equal(3, run.GeneratedSources.Length);
+        Assert.Equal(4, run.GeneratedSources.Length);
         return run.Output;
     }
 
@@ -218,21 +223,39 @@ public class ModelCopyAnalyzerTests
     }
 
     [Fact]
-    public void Models_without_state_and_other_structs_are_not_checked()
+    public void Other_structs_are_not_checked()
     {
         AssertDiagnostics("""
             struct NotAModel { public void Step() { } }
 
             class Use
             {
-                readonly Tagger _tagger;
                 readonly NotAModel _other;
+                NotAModel _copy;
+
+                void Run()
+                {
+                    _other.Step();
+                    _copy = _other;
+                    var again = _copy;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public void A_bidirectional_model_keeps_the_h_n_of_its_last_Run_so_copies_lose_it()
+    {
+        AssertDiagnostics("""
+            class Use
+            {
+                readonly Tagger _tagger;
                 Tagger _copy;
 
-                void Run(float[] x, float[] y, in Tagger t)
+                void Run(float[] x, float[] y, float[] hN, in Tagger t)
                 {
                     _tagger.Run(x, y);
-                    _other.Step();
+                    _tagger.CopyFinalState(hN);
                     _copy = _tagger;
                     var again = _copy;
                     t.Run(x, y);
@@ -241,7 +264,31 @@ public class ModelCopyAnalyzerTests
 
                 static void Take(Tagger t) { }
             }
-            """);
+            """,
+            ("ERNN0029", "_tagger"), ("ERNN0029", "_tagger"), ("ERNN0028", "_tagger"), ("ERNN0028", "_copy"), ("ERNN0029", "t"), ("ERNN0028", "_copy"));
+    }
+
+    [Fact]
+    public void An_encoder_decoder_model_is_checked_like_any_stateful_model()
+    {
+        AssertDiagnostics("""
+            class Use
+            {
+                readonly Translator _readOnly;
+                Translator _model;
+
+                void Decode(int[] source, float[] logits, float[] attention)
+                {
+                    _model.Encode(source);
+                    var copy = _model;
+                    copy.DecodeStep(_model.StartToken, logits, attention);
+                    _readOnly.DecodeStep(1, logits, attention);
+                    ref var same = ref _model;
+                    same.DecodeStep(1, logits, attention);
+                }
+            }
+            """,
+            ("ERNN0029", "_readOnly"), ("ERNN0028", "_model"), ("ERNN0029", "_readOnly"));
     }
 
     [Fact]
@@ -391,8 +438,8 @@ public class ModelCopyAnalyzerTests
             ("ERNN0029", "_model"), ("ERNN0029", "s_model"), ("ERNN0029", "_model"), ("ERNN0029", "_model"), ("ERNN0029", "s_model"));
         Assert.Equal(DiagnosticSeverity.Error, diagnostics[0].Severity);
         Assert.Equal(
-            "The readonly field 'Player._model' cannot advance the model's state: outside a constructor, every call of Step, Run, Reset, " +
-            "LoadState or Generate on it runs on a copy that is then thrown away; remove 'readonly'",
+            "The readonly field 'Player._model' cannot advance the model's state: outside a constructor, every call of a state-changing member (Step, Run, Reset, LoadState, Generate; Encode, DecodeStep, LoadDecoderState) " +
+            "on it runs on a copy that is then thrown away; remove 'readonly'",
             diagnostics[0].GetMessage());
         Assert.Equal(
             "'Reset' cannot advance the model's state: it is called on a copy of readonly field 'Player._model', and the copy is thrown away after the call; " +

@@ -42,6 +42,11 @@ public class MutationFuzzTests(ITestOutputHelper output)
     private static Seed Manifest(string model) =>
         new(model, $"Models/{model}.edgernn.json", Repo.Manifest(model), $"Models/{Repo.WeightsName(model)}", Repo.Weights(model));
 
+    /// <summary>An encoder–decoder reference case ("model": "seq2seq") from tests/EdgeRnn.Tests/Seq2Seq.</summary>
+    private static Seed Seq2Seq(string model) =>
+        new(model, $"Models/{model}.edgernn.json", Seq2SeqDiagnosticsTests.Manifest(model), $"Models/{model}.safetensors",
+            File.ReadAllBytes(Path.Combine(Repo.Root, "tests", "EdgeRnn.Tests", "Seq2Seq", model + ".safetensors")));
+
     private static Seed Direct(string fileName) =>
         new(fileName, "Models/" + fileName, ModelFiles.RealModel(fileName), null, null);
 
@@ -50,7 +55,7 @@ public class MutationFuzzTests(ITestOutputHelper output)
         new(manifestFile, "Models/" + manifestFile, ModelFiles.RealModel(manifestFile), "Models/" + weightsFile,
             System.Text.Encoding.UTF8.GetBytes(ModelFiles.RealModel(weightsFile)));
 
-    /// <summary>Each seed's share of the cases; every layer type, both layouts, token and sequence models, the three direct formats, a JSON state_dict as weights.</summary>
+    /// <summary>Each seed's share of the cases; every layer type, both layouts, token and sequence models, encoder–decoder models, the three direct formats, a JSON state_dict as weights.</summary>
     private static readonly Seed[] s_seeds =
     [
         Manifest("stack_lstm_gru_linear"),
@@ -59,6 +64,9 @@ public class MutationFuzzTests(ITestOutputHelper output)
         Manifest("token_lstm_lm"),
         Manifest("keras_stack_lstm_gru_dense"),
         Manifest("amp_gru_skip_knob"),
+        Seq2Seq("general_lstm_2layer_bidir"),
+        Seq2Seq("bahdanau_gru_2layer_bidir_sum"),
+        Seq2Seq("caption_lstm_feed"),
         Direct("rtneural_gru_1d.json"),
         Direct("nam_core_lstm_1x3.nam"),
         Direct("neuralseed_ts9_gru4.json"),

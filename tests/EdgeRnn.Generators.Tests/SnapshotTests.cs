@@ -22,6 +22,8 @@ public class SnapshotTests
         ["keras_gru_reset_before_i4_h6"] = () => TestProject.ForModel("keras_gru_reset_before_i4_h6"), // Keras GRU, reset_after=False
         ["amp_lstm_skip"] = () => TestProject.ForModel("amp_lstm_skip"),                 // skip connection
         ["token_lstm_tiny"] = TinyTokenModel,                                            // embedding → LSTM → linear → log_softmax
+        ["seq2seq_general_lstm_bidir_concat_tanh"] = () => Seq2SeqDiagnosticsTests.Project("general_lstm_bidir_concat_tanh",
+            Seq2SeqDiagnosticsTests.Manifest("general_lstm_bidir_concat_tanh")),       // encoder–decoder: bi-LSTM, bridge, general attention, input feeding
     };
 
     public static TheoryData<string> Cases => [.. s_cases.Keys];

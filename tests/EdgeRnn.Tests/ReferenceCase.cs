@@ -17,6 +17,9 @@ public sealed class ReferenceData
     /// <summary>A many-to-one model: Run writes only the last step's output (Outputs still holds every step's, as Step gives).</summary>
     public bool OutputLast { get; init; }
 
+    /// <summary>Bidirectional cases: PyTorch's h_n, [layers · 2, hidden] flattened; null where the file has none.</summary>
+    public float[]? FinalHidden { get; init; }
+
     /// <summary>Floats Run writes for <paramref name="steps"/> steps.</summary>
     public int RunOutputLength(int steps) => OutputLast ? OutputSize : steps * OutputSize;
 
@@ -37,6 +40,7 @@ public sealed class ReferenceData
             Outputs = Floats(root.GetProperty("outputs")),
             FinalState = Floats(root.GetProperty("final_state")),
             OutputLast = root.TryGetProperty("output_last", out var last) && last.GetBoolean(),
+            FinalHidden = root.TryGetProperty("h_n", out var hn) ? Floats(hn) : null,
         };
     }
 }

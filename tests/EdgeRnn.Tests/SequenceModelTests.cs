@@ -9,6 +9,8 @@ namespace EdgeRnn.Tests.Models
     [EdgeRnnModel("Models/bigru_2layer_i3_h9.edgernn.json")] public partial struct Bigru2layerI3H9;
     [EdgeRnnModel("Models/birnn_tanh_i4_h5.edgernn.json")] public partial struct BirnnTanhI4H5;
     [EdgeRnnModel("Models/birnn_2layer_relu_i3_h7.edgernn.json")] public partial struct Birnn2layerReluI3H7;
+    // "output": "h_n": the head reads the last layer's [h_fwd; h_bwd] (PyTorch's h_n), Run writes one row.
+    [EdgeRnnModel("Models/bigru_2layer_classifier_h_n.edgernn.json")] public partial struct Bigru2layerClassifierHN;
 
     internal static class SequenceModels
     {
@@ -20,6 +22,7 @@ namespace EdgeRnn.Tests.Models
             ["bigru_2layer_i3_h9"] = () => Tests.SequenceModelTests.Check<Bigru2layerI3H9>("bigru_2layer_i3_h9"),
             ["birnn_tanh_i4_h5"] = () => Tests.SequenceModelTests.Check<BirnnTanhI4H5>("birnn_tanh_i4_h5"),
             ["birnn_2layer_relu_i3_h7"] = () => Tests.SequenceModelTests.Check<Birnn2layerReluI3H7>("birnn_2layer_relu_i3_h7"),
+            ["bigru_2layer_classifier_h_n"] = () => Tests.SequenceModelTests.Check<Bigru2layerClassifierHN>("bigru_2layer_classifier_h_n"),
         };
     }
 }
@@ -36,15 +39,37 @@ namespace EdgeRnn.Tests
         [Theory, MemberData(nameof(Cases))]
         public void Run_matches_PyTorch_over_the_whole_sequence(string name) => SequenceModels.Checks[name]();
 
+        /// <summary>A stateful model's h_n is the h of each layer's state after Run (lstm_2layer_i4_h6: per layer h, then c, of 6).</summary>
+        [Fact]
+        public void CopyFinalState_of_a_stateful_model_is_each_layers_h_after_Run()
+        {
+            var data = ReferenceData.Load("lstm_2layer_i4_h6");
+            var model = new Lstm2layerI4H6();
+            model.Run(data.Inputs, new float[data.Steps * Lstm2layerI4H6.OutputSize]);
+            var finalHidden = new float[Lstm2layerI4H6.FinalStateSize];
+            model.CopyFinalState(finalHidden);
+            Assert.Equal(12, finalHidden.Length);
+            ReferenceCase<LstmI3H5>.AssertClose(data.FinalState.AsSpan(0, 6), finalHidden.AsSpan(0, 6), ReferenceTests.Tolerance, "h_n layer 0");
+            ReferenceCase<LstmI3H5>.AssertClose(data.FinalState.AsSpan(12, 6), finalHidden.AsSpan(6, 6), ReferenceTests.Tolerance, "h_n layer 1");
+        }
+
         internal static void Check<TModel>(string name) where TModel : struct, ISequenceModel
         {
             var data = ReferenceData.Load(name);
             Assert.Equal(data.InputSize, TModel.InputSize);
             Assert.Equal(data.OutputSize, TModel.OutputSize);
             var model = new TModel();
-            var outputs = new float[data.Steps * TModel.OutputSize];
+            var outputs = new float[data.RunOutputLength(data.Steps)];
             model.Run(data.Inputs, outputs);
-            ReferenceCase<LstmI3H5>.AssertClose(data.Outputs, outputs, ReferenceTests.Tolerance, "bidirectional Run outputs");
+            ReferenceCase<LstmI3H5>.AssertClose(data.OutputLast ? data.Outputs.AsSpan(data.Outputs.Length - TModel.OutputSize) : data.Outputs, outputs,
+                ReferenceTests.Tolerance, "bidirectional Run outputs");
+
+            // The final hidden state as PyTorch's h_n: forward after the last step, backward after the first.
+            Assert.NotNull(data.FinalHidden);
+            Assert.Equal(data.FinalHidden.Length, TModel.FinalStateSize);
+            var finalHidden = new float[TModel.FinalStateSize];
+            model.CopyFinalState(finalHidden);
+            ReferenceCase<LstmI3H5>.AssertClose(data.FinalHidden, finalHidden, ReferenceTests.Tolerance, "h_n after Run");
 
             // Nothing is carried between calls: the same sequence gives the same outputs.
             var again = new float[outputs.Length];
@@ -53,7 +78,7 @@ namespace EdgeRnn.Tests
 
             // A shorter sequence is a different sequence: its backward pass starts at its own end.
             int half = data.Steps / 2;
-            var prefix = new float[half * TModel.OutputSize];
+            var prefix = new float[data.RunOutputLength(half)];
             model.Run(data.Inputs.AsSpan(0, half * TModel.InputSize), prefix);
             Assert.True(half == 0 || !prefix.AsSpan().SequenceEqual(outputs.AsSpan(0, prefix.Length)), "the backward direction must see only the given sequence");
 
@@ -69,7 +94,7 @@ namespace EdgeRnn.Tests
             }
             Assert.Equal(0, least);
             var long_ = new float[40 * data.Inputs.Length];
-            var longOut = new float[40 * outputs.Length];
+            var longOut = new float[data.RunOutputLength(40 * data.Steps)];
             for (int i = 0; i < 40; i++) data.Inputs.CopyTo(long_, i * data.Inputs.Length);
             model.Run(long_, longOut);
             least = long.MaxValue;

@@ -14,16 +14,17 @@ namespace EdgeRnn.Generators.Analyzers;
 /// makes on a hidden copy, plus models held in readonly fields (ERNN0029).
 /// </summary>
 /// <remarks>
-/// A model type is a struct with [EdgeRnnModel] that the generator made an <c>EdgeRnn.IEdgeRnnModel</c>: a model
-/// with a bidirectional layer (ISequenceModel) has no state to lose, and a struct the generator rejected has no API.
+/// A model type is a struct with [EdgeRnnModel] that the generator made one of <see cref="StatefulContractNames"/>:
+/// a streaming model (its state), a bidirectional one (the h_n of its last Run) or an encoder–decoder (the encoded
+/// source and the decoder state); a struct the generator rejected has no API.
 /// A fresh value (<c>new</c>, <c>default</c>, a method's result) is not a copy of anything; only values read from a
 /// variable that lives on are.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>What every generated model with state implements (ITokenModel extends it; ISequenceModel does not).</summary>
-    private const string StatefulContractName = "EdgeRnn.IEdgeRnnModel";
+    /// <summary>What generated models implement (ITokenModel extends IEdgeRnnModel); each keeps state inline.</summary>
+    private static readonly string[] StatefulContractNames = ["EdgeRnn.IEdgeRnnModel", "EdgeRnn.ISequenceModel", "EdgeRnn.Decoding.IStepDecoder"];
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(Descriptors.ModelCopied, Descriptors.ModelStateCannotAdvance);
@@ -35,9 +36,9 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var attribute = start.Compilation.GetTypeByMetadataName(ModelGenerator.AttributeName);
-            var contract = start.Compilation.GetTypeByMetadataName(StatefulContractName);
-            if (attribute is null || contract is null) return;
-            var models = new ModelTypes(attribute, contract);
+            var contracts = StatefulContractNames.Select(start.Compilation.GetTypeByMetadataName).OfType<INamedTypeSymbol>().ToImmutableArray();
+            if (attribute is null || contracts.IsEmpty) return;
+            var models = new ModelTypes(attribute, contracts);
 
             start.RegisterSymbolAction(c => AnalyzeField(c, models), SymbolKind.Field);
             start.RegisterOperationAction(c => AnalyzeInvocation(c, models), OperationKind.Invocation);
@@ -51,7 +52,7 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>Which types are stateful generated models (cached per compilation).</summary>
-    private sealed class ModelTypes(INamedTypeSymbol attribute, INamedTypeSymbol contract)
+    private sealed class ModelTypes(INamedTypeSymbol attribute, ImmutableArray<INamedTypeSymbol> contracts)
     {
         private readonly ConcurrentDictionary<ITypeSymbol, bool> _known = new(SymbolEqualityComparer.Default);
 
@@ -65,7 +66,7 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
                 attributed |= SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute);
             if (!attributed) return false;
             foreach (var i in type.AllInterfaces)
-                if (SymbolEqualityComparer.Default.Equals(i, contract)) return true;
+                if (contracts.Contains(i, SymbolEqualityComparer.Default)) return true;
             return false;
         }
     }
@@ -80,7 +81,7 @@ public sealed class ModelCopyAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.ModelStateCannotAdvance, location,
                 $"The readonly field '{field.ContainingType.Name}.{field.Name}'",
-                "outside a constructor, every call of Step, Run, Reset, LoadState or Generate on it runs on a copy that is then thrown away",
+                "outside a constructor, every call of a state-changing member (Step, Run, Reset, LoadState, Generate; Encode, DecodeStep, LoadDecoderState) on it runs on a copy that is then thrown away",
                 "remove 'readonly'"));
         }
     }

@@ -139,6 +139,19 @@ internal static class Descriptors
         "Weights file outside the project",
         "'{0}': the weights file '{1}' resolves to '{2}', outside the project directory '{3}'; the build reads whatever file is there");
 
+    // ERNN0033-ERNN0035: encoder–decoder models ("model": "seq2seq"), built by Seq2Seq/ModelBuilder.Seq2Seq.cs.
+    public static readonly DiagnosticDescriptor Seq2SeqPartsDoNotFit = Error("ERNN0033",
+        "Encoder–decoder parts do not fit",
+        "'{0}': {1} is {2} but {3} is {4}: {5}");
+
+    public static readonly DiagnosticDescriptor UnsupportedSeq2SeqForm = Error("ERNN0034",
+        "Unsupported encoder–decoder form",
+        "'{0}': {1} is not supported in an encoder–decoder model; {2}");
+
+    public static readonly DiagnosticDescriptor TokenOutsideVocabulary = Error("ERNN0035",
+        "Decoder token outside the vocabulary",
+        "'{0}': \"{1}\": {2} is outside the target vocabulary of {3} tokens (from '{4}' {5})");
+
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
     public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -150,6 +150,35 @@ internal static partial class ModelEmitter
         w.Line($"source.CopyTo(({Span})_state);");
         w.Close();
         w.Line();
+
+        EmitFinalStateMembers(w, model, "the current state: after Run or Step, PyTorch's h_n");
+        w.Line($"public readonly void CopyFinalState({Span} destination)");
+        w.Line("{");
+        w.Line("    if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, \"FinalStateSize\");");
+        int stateOffset = 0, finalOffset = 0;
+        foreach (var layer in model.Layers)
+        {
+            if (layer.IsRecurrent)
+            {
+                // h comes first in each recurrent layer's state (then c for LSTM).
+                w.Line($"    (({ReadOnlySpan})_state).Slice({stateOffset}, {layer.OutputSize}).CopyTo(destination.Slice({finalOffset}, {layer.OutputSize}));");
+                finalOffset += layer.OutputSize;
+            }
+            stateOffset += layer.StateSize;
+        }
+        w.Line("}");
+        w.Line();
+    }
+
+    /// <summary>FinalStateSize and its interface members; the caller writes CopyFinalState's body.</summary>
+    private static void EmitFinalStateMembers(SourceWriter w, ModelSpec model, string source)
+    {
+        w.Line("/// <summary>Floats of the final hidden state h_n (<see cref=\"CopyFinalState\"/>): each recurrent layer's h, forward then backward direction, layers in order.</summary>");
+        w.Line($"public const int FinalStateSize = {model.FinalStateSize};");
+        // Only ISequenceModel has it: IEdgeRnnModel has hand-written implementers, and its state holds h already.
+        if (model.IsSequenceOnly) w.Line("static int global::EdgeRnn.ISequenceModel.FinalStateSize => FinalStateSize;");
+        w.Line();
+        w.Line($"/// <summary>Copies the final hidden state h_n from {source}: <c>[sub-layers · directions, hidden]</c>, layer-major, forward then backward — exactly PyTorch's h_n for a model with one recurrent module.</summary>");
     }
 
     /// <summary>The outputs span of Run: T rows, or exactly one row (and at least one step) for a many-to-one model.</summary>

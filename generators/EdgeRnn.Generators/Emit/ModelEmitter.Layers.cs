@@ -36,6 +36,19 @@ internal static partial class ModelEmitter
         }
         w.Line($"private const int SequenceWidth = {width};");
         w.Line();
+        // The final hidden state of the last Run, in the struct: Run keeps nothing else between calls.
+        w.Line($"[global::System.Runtime.CompilerServices.InlineArray({System.Math.Max(1, model.FinalStateSize)})]");
+        w.Open("private struct FinalStateStorage");
+        w.Line("private float _element0;");
+        w.Close();
+        w.Line("private FinalStateStorage _finalState;");
+        w.Line();
+        EmitFinalStateMembers(w, model, "the last Run");
+        w.Open($"public readonly void CopyFinalState({Span} destination)");
+        w.Line("if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, \"FinalStateSize\");");
+        w.Line($"(({ReadOnlySpan})_finalState).Slice(0, FinalStateSize).CopyTo(destination);");
+        w.Close();
+        w.Line();
         // Two [steps, SequenceWidth] buffers must fit in an int (and a span): beyond this, a clear exception, not a wrapped size.
         w.Line("/// <summary>The longest sequence <see cref=\"Run(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> takes: its workspace of 2 × steps × SequenceWidth floats must fit in an int.</summary>");
         w.Line($"public const int MaxSequenceSteps = {int.MaxValue / (2 * System.Math.Max(1, width))};");
@@ -82,7 +95,9 @@ internal static partial class ModelEmitter
         w.Line();
 
         w.Line(HotPath);
-        w.Open($"private static void RunSequence({ReadOnlySpan} x, {Span} y, int steps, {Span} workspace)");
+        w.Open($"private void RunSequence({ReadOnlySpan} x, {Span} y, int steps, {Span} workspace)");
+        w.Line($"{Span} finalState = _finalState;");
+        w.Line("finalState.Clear();");
         w.Line("if (steps == 0) return;");
         w.Line($"{Span} scratch = stackalloc float[ScratchSize];");
         w.Line($"{Span} state = stackalloc float[{directionState}];");
@@ -90,6 +105,10 @@ internal static partial class ModelEmitter
         w.Line($"{Span} bufferB = workspace.Slice(steps * SequenceWidth, steps * SequenceWidth);");
         string current = "x";
         int stride = model.InputSize;
+        int lastRecurrent = -1, finalOffset = 0;
+        for (int i = 0; i < model.Layers.Length; i++) if (model.Layers[i].IsRecurrent) lastRecurrent = i;
+        // "output": "h_n": after the last recurrent layer, row 0 holds its h_n and the layers after it run on that one row.
+        string rows = "steps";
         for (int i = 0; i < model.Layers.Length; i++)
         {
             var layer = model.Layers[i];
@@ -111,18 +130,26 @@ internal static partial class ModelEmitter
                     w.Line(StepCall(direction, name, input, $"state.Slice(0, {h})", $"state.Slice({h}, {layer.CellSize})", layout, "") + ";");
                     w.Line($"state.Slice(0, {h}).CopyTo({target}.Slice(t * SequenceWidth + {offset}, {h}));");
                     w.Close();
+                    w.Line($"state.Slice(0, {h}).CopyTo(finalState.Slice({finalOffset + offset}, {h}));");
                 }
+                if (model.OutputFinalState && i == lastRecurrent)
+                {
+                    // Row 0's backward half is already the backward final state; its forward half becomes the forward one.
+                    w.Line($"finalState.Slice({finalOffset}, {h}).CopyTo({target}.Slice(0, {h}));");
+                    rows = "1";
+                }
+                finalOffset += layer.Width;
             }
             else
             {
-                w.Open("for (int t = 0; t < steps; t++)");
+                w.Open($"for (int t = 0; t < {rows}; t++)");
                 w.Line(StepCall(layer, $"L{i}", input, "", "", layout, $"{target}.Slice(t * SequenceWidth, {layer.Kind.Footprint(layer).StepOutput})") + ";");
                 w.Close();
             }
             current = target;
             stride = width;
         }
-        w.Open(model.OutputLast ? "for (int t = steps - 1; t < steps; t++)" : "for (int t = 0; t < steps; t++)");
+        w.Open(model.OutputFinalState ? "for (int t = 0; t < 1; t++)" : model.OutputLast ? "for (int t = steps - 1; t < steps; t++)" : "for (int t = 0; t < steps; t++)");
         w.Line($"{ReadOnlySpan} last = {current}.Slice(t * SequenceWidth, OutputSize);");
         w.Line($"{Span} row = y.Slice({(model.OutputLast ? "0" : "t * OutputSize")}, OutputSize);");
         w.Line("last.CopyTo(row);");

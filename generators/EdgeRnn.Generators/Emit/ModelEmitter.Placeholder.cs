@@ -24,7 +24,7 @@ internal static partial class ModelEmitter
 
         w.Open($"partial {target.Type.Keyword} {target.Type.Name} : global::EdgeRnn.ITokenModel, global::EdgeRnn.ISequenceModel");
         const string Fail = "throw new global::System.InvalidOperationException(\"EdgeRnn could not build this model; see the ERNN errors of the build.\")";
-        foreach (var constant in new[] { "InputSize", "OutputSize", "StateSize", "VocabSize", "EmbeddingSize" })
+        foreach (var constant in new[] { "InputSize", "OutputSize", "StateSize", "VocabSize", "EmbeddingSize", "FinalStateSize" })
             w.Line($"public const int {constant} = 0;");
         w.Line("public const int RunChunkSteps = 1;");
         w.Line("static int global::EdgeRnn.IEdgeRnnModel.InputSize => InputSize;");
@@ -33,6 +33,8 @@ internal static partial class ModelEmitter
         w.Line("static int global::EdgeRnn.ITokenModel.VocabSize => VocabSize;");
         w.Line("static int global::EdgeRnn.ISequenceModel.InputSize => InputSize;");
         w.Line("static int global::EdgeRnn.ISequenceModel.OutputSize => OutputSize;");
+        w.Line("static int global::EdgeRnn.ISequenceModel.FinalStateSize => FinalStateSize;");
+        w.Line($"public readonly void CopyFinalState({Span} destination) => {Fail};");
         w.Line($"public void Reset() => {Fail};");
         w.Line($"public void Step({ReadOnlySpan} input, {Span} output) => {Fail};");
         w.Line($"public void Step(int token, {Span} output) => {Fail};");

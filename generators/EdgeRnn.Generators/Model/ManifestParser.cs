@@ -73,13 +73,15 @@ internal sealed partial class ManifestParser
                 "the \"format\" property is missing and the file is not one of the model formats read directly (PyTorch state_dict JSON with \"model_data\", RTNeural/Keras JSON with \"in_shape\" and \"layers\", NAM with \"architecture\")");
             return null;
         }
-        WarnUnknown(root, s_rootProperties, "the manifest");
+        var modelForm = root.Property("model");
+        if (modelForm is null) WarnUnknown(root, s_rootProperties, "the manifest");
         if (format.Value.Kind != JsonKind.String || format.Value.StringValue != FormatName)
         {
             string found = format.Value.Kind == JsonKind.String ? $"\"{format.Value.StringValue}\"" : JsonNode.Describe(format.Value.Kind);
             Report(Descriptors.UnknownFormat, At(format.Value), FileName, $"unknown format {found}");
             return null;
         }
+        if (modelForm is not null) return ParseModelForm(root, modelForm.Value);
 
         var layout = root.Property("layout");
         var weightLayout = WeightLayout.PyTorch;
@@ -113,11 +115,12 @@ internal sealed partial class ManifestParser
         }
 
         int skip = OptionalInteger(root, "skip", 0) ?? 0;
-        bool outputLast = false;
+        bool outputLast = false, outputFinalState = false;
         if (OptionalString(root, "output") is string output)
         {
             if (output == "last") outputLast = true;
-            else if (output != "sequence") Invalid(root["output"]!, $"unknown \"output\": \"{output}\"; use \"sequence\" (one output row per step) or \"last\" (many-to-one)");
+            else if (output == "h_n") outputLast = outputFinalState = true;
+            else if (output != "sequence") Invalid(root["output"]!, $"unknown \"output\": \"{output}\"; use \"sequence\" (one output row per step), \"last\" (the last step's row, PyTorch's output[:, -1]) or \"h_n\" (the layers after the last recurrent one read its final hidden state, PyTorch's h_n)");
         }
         var skipNode = root.Property("skip")?.Value;
 
@@ -148,27 +151,30 @@ internal sealed partial class ManifestParser
             Layout = weightLayout,
             StatedVocab = vocab,
             OutputLast = outputLast,
+            OutputFinalState = outputFinalState,
             StatedStreaming = OptionalBool(root, "streaming"),
             StreamingLocation = root["streaming"] is { } streaming ? At(streaming) : null,
         };
     }
 
-    private LayerDecl? ParseLayer(int index, JsonNode node)
+    /// <param name="label">How messages name the layer ("layer 2", "encoder layer 1"): "layer {index}" by default.</param>
+    private LayerDecl? ParseLayer(int index, JsonNode node, string? label = null)
     {
+        label ??= $"layer {index}";
         if (node.Kind != JsonKind.Object)
         {
-            Invalid(node, $"layer {index} must be an object, not {JsonNode.Describe(node.Kind)}");
+            Invalid(node, $"{label} must be an object, not {JsonNode.Describe(node.Kind)}");
             return null;
         }
         var typeNode = node["type"];
         if (typeNode is null)
         {
-            Invalid(node, $"layer {index} has no \"type\"", 1);
+            Invalid(node, $"{label} has no \"type\"", 1);
             return null;
         }
         if (typeNode.Kind != JsonKind.String)
         {
-            Invalid(typeNode, $"layer {index}: \"type\" must be a string such as \"lstm\", not {JsonNode.Describe(typeNode.Kind)}");
+            Invalid(typeNode, $"{label}: \"type\" must be a string such as \"lstm\", not {JsonNode.Describe(typeNode.Kind)}");
             return null;
         }
         string type = typeNode.StringValue!;
@@ -178,7 +184,7 @@ internal sealed partial class ManifestParser
             Report(Descriptors.UnknownLayerType, At(typeNode), FileName, index, type, LayerKinds.TypeNames);
             return null;
         }
-        string where = $"layer {index} ({type})";
+        string where = $"{label} ({type})";
         CheckLayerProperties(node, kind, where);
         var decl = new LayerDecl(index, kind, "", 1, Activation.None, null, null, null, At(node, 1));
         return kind.Parse(new LayerFields(this, node, where), decl);

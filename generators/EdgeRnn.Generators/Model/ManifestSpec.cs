@@ -61,9 +61,15 @@ internal sealed record ManifestSpec(
     /// <summary>"output": "last" — Run writes only the last step's output (many-to-one).</summary>
     public bool OutputLast { get; init; }
 
+    /// <summary>"output": "h_n" (with <see cref="OutputLast"/>): the layers after the last recurrent layer read its final hidden state.</summary>
+    public bool OutputFinalState { get; init; }
+
     /// <summary>"streaming" as stated, and where: a streaming (Step) API cannot exist with bidirectional layers.</summary>
     public bool? StatedStreaming { get; init; }
     public LocationInfo? StreamingLocation { get; init; }
+
+    /// <summary>A <c>"model": "seq2seq"</c> manifest (then <see cref="Layers"/> is empty); null for a layer stack.</summary>
+    public Seq2Seq.Seq2SeqDecl? Seq2Seq { get; init; }
 
     /// <summary>What kind of file this came from, for messages ("edgernn/1", "NAM", …).</summary>
     public string FormatName { get; init; } = "edgernn/1";
@@ -130,6 +136,26 @@ internal sealed record ModelSpec(int InputSize, int OutputSize, int Skip, Equata
 
     /// <summary>Run writes only the last step's output.</summary>
     public bool OutputLast { get; init; }
+
+    /// <summary>
+    /// "output": "h_n": the layers after the last recurrent layer read its final hidden state h_n — for a bidirectional
+    /// layer [h_fwd after step T−1; h_bwd after step 0], not the row of step T−1 — and Run writes their one row.
+    /// </summary>
+    public bool OutputFinalState { get; init; }
+
+    /// <summary>Floats of h_n (<c>CopyFinalState</c>): each recurrent sub-layer's final h, forward then backward, in order.</summary>
+    public int FinalStateSize
+    {
+        get
+        {
+            int size = 0;
+            foreach (var layer in Layers) if (layer.IsRecurrent) size += layer.Width;
+            return size;
+        }
+    }
+
+    /// <summary>An encoder–decoder model, emitted by ModelEmitter.Seq2Seq.cs (then <see cref="Layers"/> is empty); null for a layer stack.</summary>
+    public Seq2Seq.Seq2SeqSpec? Seq2Seq { get; init; }
 
     /// <summary>A model with a bidirectional layer reads whole sequences: Run only, from the initial state each call.</summary>
     public bool IsSequenceOnly

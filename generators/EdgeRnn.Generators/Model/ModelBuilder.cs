@@ -75,6 +75,7 @@ internal sealed partial class ModelBuilder
             tensors = file.Content.Tensors;
         }
         foreach (var t in tensors) _tensors[t.Name] = t;
+        if (manifest.Seq2Seq is { } seq2seq) return BuildSeq2Seq(seq2seq, tensors);
 
         int errorsBefore = ErrorCount();
         var layers = new List<LayerSpec>();
@@ -158,11 +159,7 @@ internal sealed partial class ModelBuilder
             _layerLocation = null;
         }
 
-        foreach (var t in tensors)
-        {
-            if (!_used.Contains(t.Name))
-                Report(Descriptors.UnusedTensor, _manifestName, t.Name, t.ShapeText, _weightsName);
-        }
+        ReportUnusedTensors(tensors);
 
         if (ErrorCount() > errorsBefore || layers.Count != CountSubLayers(manifest) || layers.Count == 0) return null;
 
@@ -190,7 +187,15 @@ internal sealed partial class ModelBuilder
             InitialState = manifest.InitialState,
             Embedding = embedding,
             OutputLast = manifest.OutputLast,
+            OutputFinalState = manifest.OutputFinalState,
         };
+        if (model.OutputFinalState && (model.Skip > 0 || model.FinalStateSize == 0))
+        {
+            Report(Descriptors.InvalidManifestValue, _manifestName, model.Skip > 0
+                ? "\"output\": \"h_n\" gives the final hidden state, which has no step to add the \"skip\" input to; use \"last\""
+                : "\"output\": \"h_n\" needs a recurrent layer whose final hidden state to read");
+            return null;
+        }
         if (model.InitialState.Length != 0 && model.InitialState.Length != model.StateSize)
         {
             Report(Descriptors.InvalidManifestValue, _manifestName, $"the initial state holds {model.InitialState.Length} values but the model's state is {model.StateSize}");
@@ -305,6 +310,15 @@ internal sealed partial class ModelBuilder
             case SafetensorsError.DataOverlap: Report(Descriptors.TensorDataOverlap, _weightsName, a[0], a[1], a[2], a[3], a[4], a[5]); break;
         }
         return false;
+    }
+
+    private void ReportUnusedTensors(EquatableArray<TensorSpec> tensors)
+    {
+        foreach (var t in tensors)
+        {
+            if (!_used.Contains(t.Name))
+                Report(Descriptors.UnusedTensor, _manifestName, t.Name, t.ShapeText, _weightsName);
+        }
     }
 
     private static long CountSubLayers(ManifestSpec manifest)

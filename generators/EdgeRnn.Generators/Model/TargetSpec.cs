@@ -63,7 +63,20 @@ internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? Attrib
         "InputSize", "OutputSize", "StateSize", "VocabSize", "EmbeddingSize", "ScratchSize", "RunChunkSteps", "RunChunkScratchSize",
         "SequenceWidth", "WorkspaceSize", "Reset", "Step", "Run", "CopyStateTo", "LoadState", "Generate", "StepCore", "RunChunk",
         "RunSequence", "CheckRun", "StateStorage", "ScratchStorage", "_state", "_scratch", "InitialState", "Embedding",
-        "MaxSequenceSteps", "PackedWeights", "Prepare",
+        "MaxSequenceSteps", "PackedWeights", "Prepare", "FinalStateSize", "CopyFinalState", "_finalState", "FinalStateStorage",
+        // Encoder–decoder models (Seq2Seq/ModelEmitter.Seq2Seq.cs); their layers' weights are E{n}…, E{n}R… and D{n}….
+        "DecoderStateSize", "MaxDecodeLength", "MaxBeamWidth", "MaxSourceLength", "DecoderHiddenSize", "DecoderLayerCount",
+        "TargetEmbeddingSize", "FeatureSize", "SourceVocabSize", "SourceEmbeddingSize", "SourceStepSize", "EncoderHiddenSize",
+        "EncoderOutputSize", "EncoderFinalStateSize", "Seq2SeqScratchSize", "AttentionKeyStride", "StartToken", "StopToken",
+        "SourceLength", "EncoderOutputs", "CopyEncoderFinalState", "CopyEncoderFinalCellState", "Encode", "Start", "DecodeStep",
+        "CopyDecoderStateTo", "LoadDecoderState", "SourceEmbedding", "TargetEmbedding", "AttentionV",
+        "EncoderOutputsStorage", "EncoderBufferStorage", "EncoderFinalStorage", "AttentionKeysStorage", "FeaturesStorage",
+        "DecoderStateStorage", "Seq2SeqScratchStorage", "_encoderOutputs", "_encoderBuffer", "_encoderFinal", "_attentionKeys",
+        "_features", "_decoderState", "_seq2seqScratch", "_sourceLength", "_started",
+        "BridgeHWeights", "BridgeHBias", "BridgeCWeights", "BridgeCBias", "FeaturesHWeights", "FeaturesHBias", "FeaturesCWeights",
+        "FeaturesCBias", "AttentionKeyWeights", "AttentionKeyBias", "AttentionQueryWeights", "AttentionQueryBias",
+        "CombineWeights", "CombineBias", "HeadWeights", "HeadBias",
+        "BridgeHRows", "BridgeCRows", "FeaturesHRows", "FeaturesCRows", "AttentionKeyRows", "AttentionQueryRows", "CombineRows", "HeadRows",
     ];
 
     public static TargetDeclaration From(GeneratorAttributeSyntaxContext context)
@@ -122,7 +135,7 @@ internal sealed record TargetDeclaration(TargetSpec Target, LocationInfo? Attrib
     internal static bool ClashesWithGenerated(string name)
     {
         if (s_generatedMembers.Contains(name)) return true;
-        if (name.Length > 1 && name[0] == 'L' && char.IsDigit(name[1])) return true;
+        if (name.Length > 1 && name[0] is 'L' or 'E' or 'D' && char.IsDigit(name[1])) return true;
         return name.StartsWith("Layer", System.StringComparison.Ordinal) && name.Length > 5 && char.IsDigit(name[5])
             && (name.EndsWith("InputSize", System.StringComparison.Ordinal) || name.EndsWith("OutputSize", System.StringComparison.Ordinal));
     }

@@ -32,6 +32,24 @@ namespace TestModels
 
         private const int SequenceWidth = 10;
 
+        [global::System.Runtime.CompilerServices.InlineArray(10)]
+        private struct FinalStateStorage
+        {
+            private float _element0;
+        }
+        private FinalStateStorage _finalState;
+
+        /// <summary>Floats of the final hidden state h_n (<see cref="CopyFinalState"/>): each recurrent layer's h, forward then backward direction, layers in order.</summary>
+        public const int FinalStateSize = 10;
+        static int global::EdgeRnn.ISequenceModel.FinalStateSize => FinalStateSize;
+
+        /// <summary>Copies the final hidden state h_n from the last Run: <c>[sub-layers · directions, hidden]</c>, layer-major, forward then backward — exactly PyTorch's h_n for a model with one recurrent module.</summary>
+        public readonly void CopyFinalState(global::System.Span<float> destination)
+        {
+            if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, "FinalStateSize");
+            ((global::System.ReadOnlySpan<float>)_finalState).Slice(0, FinalStateSize).CopyTo(destination);
+        }
+
         /// <summary>The longest sequence <see cref="Run(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> takes: its workspace of 2 × steps × SequenceWidth floats must fit in an int.</summary>
         public const int MaxSequenceSteps = 107374182;
 
@@ -81,8 +99,10 @@ namespace TestModels
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void RunSequence(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int steps, global::System.Span<float> workspace)
+        private void RunSequence(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int steps, global::System.Span<float> workspace)
         {
+            global::System.Span<float> finalState = _finalState;
+            finalState.Clear();
             if (steps == 0) return;
             global::System.Span<float> scratch = stackalloc float[ScratchSize];
             global::System.Span<float> state = stackalloc float[10];
@@ -95,12 +115,14 @@ namespace TestModels
                 global::EdgeRnn.Kernels.Cells.Lstm(L0InputWeights, L0RecurrentWeights, L0Bias, x.Slice(t * 3, 3), state.Slice(0, 5), state.Slice(5, 5), scratch.Slice(0, 32), scratch.Slice(32, 8));
                 state.Slice(0, 5).CopyTo(bufferA.Slice(t * SequenceWidth + 0, 5));
             }
+            state.Slice(0, 5).CopyTo(finalState.Slice(0, 5));
             state.Clear();
             for (int t = steps - 1; t >= 0; t--)
             {
                 global::EdgeRnn.Kernels.Cells.Lstm(L0RInputWeights, L0RRecurrentWeights, L0RBias, x.Slice(t * 3, 3), state.Slice(0, 5), state.Slice(5, 5), scratch.Slice(0, 32), scratch.Slice(32, 8));
                 state.Slice(0, 5).CopyTo(bufferA.Slice(t * SequenceWidth + 5, 5));
             }
+            state.Slice(0, 5).CopyTo(finalState.Slice(5, 5));
             for (int t = 0; t < steps; t++)
             {
                 global::System.ReadOnlySpan<float> last = bufferA.Slice(t * SequenceWidth, OutputSize);

@@ -107,6 +107,16 @@ namespace TestModels
             source.CopyTo((global::System.Span<float>)_state);
         }
 
+        /// <summary>Floats of the final hidden state h_n (<see cref="CopyFinalState"/>): each recurrent layer's h, forward then backward direction, layers in order.</summary>
+        public const int FinalStateSize = 8;
+
+        /// <summary>Copies the final hidden state h_n from the current state: after Run or Step, PyTorch's h_n: <c>[sub-layers · directions, hidden]</c>, layer-major, forward then backward — exactly PyTorch's h_n for a model with one recurrent module.</summary>
+        public readonly void CopyFinalState(global::System.Span<float> destination)
+        {
+            if (destination.Length != FinalStateSize) global::EdgeRnn.ThrowHelper.ThrowLengthMismatch(nameof(destination), FinalStateSize, destination.Length, "FinalStateSize");
+            ((global::System.ReadOnlySpan<float>)_state).Slice(0, 8).CopyTo(destination.Slice(0, 8));
+        }
+
         /// <summary>
         /// Compiles the step and run paths and unpacks the weights now, on a throwaway instance, so the first real
         /// Step runs at full speed: call it once at start-up, before a real-time loop (an audio callback) starts. The
