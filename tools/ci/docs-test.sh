@@ -50,8 +50,16 @@ cat >"$project/DocBlock.csproj" <<XML
   <Import Project="models.props" />
 </Project>
 XML
-# The model a block names comes from the folder its doc describes: a sample's own, else the QuickStart amp model.
-model_home() { case "$1" in samples/*/README.md) dirname "$1" ;; *) echo samples/QuickStart ;; esac; }
+# The model a block names comes from the folder its doc describes (a sample's own), else from the first sample (or
+# the test project) that has a file at that path, else the QuickStart amp model.
+model_home() {
+  case "$1" in samples/*/README.md) dirname "$1"; return ;; esac
+  local home
+  for home in samples/QuickStart samples/* tests/EdgeRnn.Tests; do
+    [ -f "$home/$2" ] && { echo "$home"; return; }
+  done
+  echo samples/QuickStart
+}
 mapfile -t docs < <(ls README.md src/EdgeRnn/README.md docs/*.md samples/*/README.md | grep -v '^docs/getting-started.md$')
 "$python" tools/ci/doc_blocks.py csharp "${docs[@]}" >"$work/blocks.jsonl"
 count=0
@@ -60,10 +68,10 @@ while IFS= read -r block; do
   doc=$("$python" -c 'import json,sys; print(json.loads(sys.argv[1])["doc"])' "$block")
   line=$("$python" -c 'import json,sys; print(json.loads(sys.argv[1])["line"])' "$block")
   "$python" -c 'import json,sys; sys.stdout.write(json.loads(sys.argv[1])["text"])' "$block" >"$project/Program.cs"
-  home=$(model_home "$doc")
-  rm -rf "$project"/model "$project"/models
+  rm -rf "$project"/model "$project"/models "$project"/Model "$project"/Models
   items=""
   for model in $(grep -oE 'EdgeRnnModel\("[^"]+"\)' "$project/Program.cs" | sed -E 's/EdgeRnnModel\("(.*)"\)/\1/'); do
+    home=$(model_home "$doc" "$model")
     mkdir -p "$project/$(dirname "$model")"
     cp -r "$home/$(dirname "$model")/." "$project/$(dirname "$model")/"
     # *.edgernn.json files are models by default; other formats are listed, as the docs say.
