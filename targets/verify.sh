@@ -5,6 +5,9 @@
 #   - the binary is NativeAOT for the right machine and sees the preset's instruction sets;
 #   - its outputs (and final state) equal the JIT's within 1e-5, and PyTorch's within 1e-5;
 #   - it allocated 0 bytes over 100,000 steps;
+#   - on an encoder–decoder model (a seq2seq reference case of the tests: bidirectional LSTM encoder, Bahdanau attention),
+#     the encoder outputs and teacher-forced logits and attention match PyTorch's within 1e-5, greedy and beam decoding
+#     give PyTorch's tokens, and whole decodes allocate 0 bytes;
 #   - the rpi5 binary on a Pi 4 CPU (cortex-a72) and the x64-v4 binary on a CPU without AVX-512 stop at start with
 #     the runtime's "required instruction sets are not supported" message, before the program prints anything.
 # Then it measures binary size and start-up time per preset (hyperfine if installed, else a timing loop).
@@ -61,6 +64,12 @@ max_diff() {
        }' "$1" "$2"
 }
 le() { [[ $1 =~ ^[0-9.eE+-]+$ ]] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 <= b + 0) }'; }
+# The seq2seq line of a DeviceCheck output: within the tolerance (beam scores, sums of log-probabilities: 10×), PyTorch's tokens.
+seq2seq_matches() {
+  le "$(field seq2seq maxdiff "$1")" $tolerance && le "$(field seq2seq scorediff "$1")" "$(awk -v t=$tolerance 'BEGIN { print 10 * t }')" &&
+    [ "$(field seq2seq tokens "$1")" = equal ]
+}
+seq2seq_allocation_free() { grep -qE '^alloc_seq2seq decodes=[1-9][0-9]* bytes=0$' "$1"; }
 field() { sed -n "s/^$1 .*\b$2=\([^ ]*\).*/\1/p" "$3" | head -1; } # field LINE-TAG KEY FILE
 
 # Start-up time of one command in ms, the mean of RUNS runs after 2 warm-ups: hyperfine if installed, else a loop.
@@ -132,6 +141,9 @@ status=$?
 check "JIT run exits 0" "exit $status" test $status -eq 0
 check "JIT run allocated 0 bytes over 100,000 steps" "$(grep '^alloc' "$out/jit.txt")" grep -q '^alloc steps=100000 bytes=0$' "$out/jit.txt"
 check "JIT run matches PyTorch within $tolerance" "$(grep '^reference' "$out/jit.txt")" le "$(field reference maxdiff "$out/jit.txt")" $tolerance
+check "JIT run matches PyTorch's seq2seq reference within $tolerance, tokens equal" "$(grep -E '^seq2seq' "$out/jit.txt")" \
+  seq2seq_matches "$out/jit.txt"
+check "JIT run's seq2seq decoding allocated 0 bytes" "$(grep '^alloc_seq2seq' "$out/jit.txt")" seq2seq_allocation_free "$out/jit.txt"
 
 echo "=== run every preset"
 for preset in $presets; do
@@ -160,6 +172,10 @@ for preset in $presets; do
     le "$(field reference maxdiff "$out/run-$preset.txt")" $tolerance
   check "$preset allocated 0 bytes over 100,000 steps" "$(grep '^alloc' "$out/run-$preset.txt")" \
     grep -q '^alloc steps=100000 bytes=0$' "$out/run-$preset.txt"
+  check "$preset matches PyTorch's seq2seq reference within $tolerance, tokens equal" "$(grep -E '^seq2seq' "$out/run-$preset.txt")" \
+    seq2seq_matches "$out/run-$preset.txt"
+  check "$preset seq2seq decoding allocated 0 bytes" "$(grep '^alloc_seq2seq' "$out/run-$preset.txt")" \
+    seq2seq_allocation_free "$out/run-$preset.txt"
   isa=$(grep '^isa ' "$out/run-$preset.txt")
   case $preset in
     x64-v3) expect="arch=X64 vector256=True avx2=True fma=True avx512f=False" ;;

@@ -6,8 +6,9 @@
 //   reference steps=N maxdiff=X                  largest difference from PyTorch (models/amp.expected.json next to the binary)
 //   alloc steps=100000 bytes=N                   GC.GetTotalAllocatedBytes(true) delta over 100,000 Step calls
 //   time steps=100000 ns_per_step=X              wall time per Step (under qemu: emulated time)
+//   seq2seq ... / alloc_seq2seq ... / out s2s.K   the encoder–decoder checks (Seq2SeqCheck.cs)
 // With --startup it only builds the model, runs one step and prints it: what the start-up time is measured on.
-// Exit code: 0 when the reference matches within 1e-5 and nothing was allocated, 1 otherwise.
+// Exit code: 0 when both references match within 1e-5, the decoded tokens are PyTorch's and nothing was allocated, 1 otherwise.
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -95,6 +96,9 @@ long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 Console.WriteLine($"alloc steps={Measured} bytes={allocated}");
 Console.WriteLine($"time steps={Measured} ns_per_step={(elapsed.TotalNanoseconds / Measured).ToString("F1")} checksum={sum.ToString("R")}");
 ok &= allocated == 0;
+
+// 4. An encoder–decoder model: encoder, teacher forcing, greedy and beam decoding against PyTorch, and allocations (Seq2SeqCheck.cs).
+ok &= Seq2SeqCheck.Run();
 
 return ok ? 0 : 1;
 
