@@ -182,7 +182,8 @@ internal static class FixedStep
     /// inlines sigmoid and tanh, whose constants compete with the accumulators for registers): Vector512 where it is
     /// accelerated (or forced, EDGERNN_FORCE_VECTOR512=1); Vector256 on other EVEX hardware (AVX-512's 32 vector
     /// registers), all in one pass; Vector256 on AVX2's 16 registers with the activations left to a loop of the
-    /// runtime's (inlined after the products they spill to the stack: measured 2.5× slower); Vector128 (NEON's 32).
+    /// runtime's (inlined after the products they spill to the stack: measured 2.5× slower); Vector128 all in one pass
+    /// on ARM64 (NEON's 32 registers, <c>SimdPaths.FusedVector128</c>), split on x64's 16 SSE registers.
     /// </summary>
     public static void EmitDispatch(SourceWriter w, bool registerBound, System.Action<VectorWidth, bool> body)
     {
@@ -192,7 +193,8 @@ internal static class FixedStep
                 ("global::EdgeRnn.Kernels.SimdPaths.Vector512", VectorWidth.V512, true),
                 ("global::System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported", VectorWidth.V256, true),
                 (VectorWidth.V256.IsAccelerated, VectorWidth.V256, false),
-                ("", VectorWidth.V128, true),
+                ("global::EdgeRnn.Kernels.SimdPaths.FusedVector128", VectorWidth.V128, true),
+                ("", VectorWidth.V128, false),
             }
             : new[] { (VectorWidth.V256.IsAccelerated, VectorWidth.V256, true), ("", VectorWidth.V128, true) };
         for (int i = 0; i < paths.Length; i++)

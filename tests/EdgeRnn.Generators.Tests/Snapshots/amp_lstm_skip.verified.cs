@@ -339,7 +339,7 @@ namespace TestModels
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.GetLower(tail), ref h, 8);
                 }
             }
-            else
+            else if (global::EdgeRnn.Kernels.SimdPaths.FusedVector128)
             {
                 // units 0–7: gates i, f, g, o = b + W_ih x + W_hh h
                 {
@@ -430,6 +430,106 @@ namespace TestModels
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c0, ref c, 8);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::EdgeRnn.Kernels.VectorMath.Sigmoid(o0) * global::EdgeRnn.Kernels.VectorMath.Tanh(c0), ref work, 8);
                 }
+                // The new h replaces the old only now: every tile above read the old one.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 0), ref h, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 4), ref h, 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 8), ref h, 8);
+            }
+            else
+            {
+                // units 0–7: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0);
+                    var f0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8);
+                    var g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 16);
+                    var o0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 24);
+                    var i1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4);
+                    var f1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12);
+                    var g1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 20);
+                    var o1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 28);
+                    // + W_ih x (1 column)
+                    {
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 0), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 4), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 12), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 20), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 28), e0, o1);
+                    }
+                    // + W_hh h (12 columns)
+                    for (int j = 0; j < 12; j += 1)
+                    {
+                        nuint k = (nuint)j * 32;
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 8), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 16), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 24), e0, o0);
+                        i1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 4), e0, i1);
+                        f1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 12), e0, f1);
+                        g1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 20), e0, g1);
+                        o1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 28), e0, o1);
+                    }
+                    // To the gate rows, for the activation pass below
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(i0, ref gates, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(f0, ref gates, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref gates, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(o0, ref gates, 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(i1, ref gates, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(f1, ref gates, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g1, ref gates, 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(o1, ref gates, 28);
+                }
+                // units 8–11: gates i, f, g, o = b + W_ih x + W_hh h
+                {
+                    var i0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 32);
+                    var f0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 40);
+                    var g0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 48);
+                    var o0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 56);
+                    // 2 column phases: 8 FMA chains in flight, each 2× shorter
+                    var i0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var f0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var g0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    var o0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // + W_ih x (1 column)
+                    {
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(x);
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 32), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 40), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 48), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wx, 56), e0, o0);
+                    }
+                    // + W_hh h (12 columns)
+                    for (int j = 0; j < 12; j += 2)
+                    {
+                        nuint k = (nuint)j * 32;
+                        var e0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j));
+                        i0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 384), e0, i0);
+                        f0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 392), e0, f0);
+                        g0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 400), e0, g0);
+                        o0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 408), e0, o0);
+                        var e1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, j + 1));
+                        i0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 384), e1, i0_1);
+                        f0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 392), e1, f0_1);
+                        g0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 400), e1, g0_1);
+                        o0_1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref wh, k + 32 + 408), e1, o0_1);
+                    }
+                    // The phases summed
+                    i0 = i0 + i0_1;
+                    f0 = f0 + f0_1;
+                    g0 = g0 + g0_1;
+                    o0 = o0 + o0_1;
+                    // To the gate rows, for the activation pass below
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(i0, ref gates, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(f0, ref gates, 40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(g0, ref gates, 48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(o0, ref gates, 56);
+                }
+                // Every gate activated in one loop, then c and the new h of every unit
+                global::EdgeRnn.Kernels.GateBlocks.LstmActivateUpdate(ref gates, ref c, ref work, 12);
                 // The new h replaces the old only now: every tile above read the old one.
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 0), ref h, 0);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref work, 4), ref h, 4);

@@ -49,6 +49,14 @@ public static class SimdPaths
     public static readonly bool Vector512 = Isa.Widest == SimdWidth.Vector512;
 
     /// <summary>
+    /// The fixed steps' Vector128 body with the activations inlined: on ARM64 (NEON's 32 vector registers hold them);
+    /// on x64's 16 SSE registers they spill, so there the activations run as the runtime's loop, unless
+    /// EDGERNN_FUSED_VECTOR128=1 (CI runs the inlined body on x64 that way, since this machine has no ARM64).
+    /// </summary>
+    public static readonly bool FusedVector128 =
+        System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported || Environment.GetEnvironmentVariable("EDGERNN_FUSED_VECTOR128") == "1";
+
+    /// <summary>
     /// Whether generated models run their fixed-size step code (default) or the general kernels everywhere
     /// (EDGERNN_FIXED_STEPS=0: for measuring one against the other, and a way out should a fixed step misbehave).
     /// </summary>
