@@ -210,16 +210,8 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         AssertClose(data.FinalState, state, tolerance, "final state");
     }
 
-    internal static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            float diff = MathF.Abs(expected[i] - actual[i]);
-            if (!(diff <= tolerance))
-                Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (|diff| {diff:R} > {tolerance})");
-        }
-    }
+    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance, string what) =>
+        Close.Assert(expected, actual, tolerance, what);
 }
 
 /// <summary>
@@ -227,6 +219,21 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
 /// model's happens in every window, while the runtime's one-time work (starting the tiered-compilation worker when
 /// some helper first tiers up, seen once as 176 bytes on the calling thread) happens in one.
 /// </summary>
+/// <summary>Element-wise closeness with the first element outside the tolerance named (NaN never passes).</summary>
+internal static class Close
+{
+    public static void Assert(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance, string what)
+    {
+        Xunit.Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float diff = MathF.Abs(expected[i] - actual[i]);
+            if (!(diff <= tolerance))
+                Xunit.Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (|diff| {diff:R} > {tolerance})");
+        }
+    }
+}
+
 internal static class Allocations
 {
     public const int Windows = 3;

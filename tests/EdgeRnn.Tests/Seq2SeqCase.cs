@@ -286,16 +286,8 @@ public abstract class Seq2SeqCase<T>(string name) : ISeq2SeqCase where T : struc
         return least;
     }
 
-    internal static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            float diff = MathF.Abs(expected[i] - actual[i]);
-            if (!(diff <= tolerance))
-                Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (|diff| {diff:R} > {tolerance})");
-        }
-    }
+    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance, string what) =>
+        Close.Assert(expected, actual, tolerance, what);
 }
 
 /// <summary>A token-source model: Encode(ids), then the encoder's outputs and h_n are checked.</summary>
@@ -328,18 +320,18 @@ internal static class EncoderChecks
 {
     public static void Check<T>(ref T model, Seq2SeqExample example, float tolerance) where T : struct, IEncoderUnderTest
     {
-        Seq2SeqCase<T>.AssertClose(example.EncoderOutputs, model.EncoderOutputs, tolerance, "encoder_outputs");
+        Close.Assert(example.EncoderOutputs, model.EncoderOutputs, tolerance, "encoder_outputs");
         // Sized from the reference: CopyEncoderFinalState takes exactly EncoderFinalStateSize floats, so a layout of another size throws.
         var hn = new float[example.EncoderHn!.Length];
         model.CopyEncoderFinalState(hn);
-        Seq2SeqCase<T>.AssertClose(example.EncoderHn, hn, tolerance, "encoder_h_n");
+        Close.Assert(example.EncoderHn, hn, tolerance, "encoder_h_n");
         if (example.EncoderCn is { } expectedCn)
         {
             // A readonly copy: boxing to reach the LSTM-only member changes nothing.
             if (model is not ICellEncoderUnderTest cell) throw new InvalidOperationException($"{typeof(T).Name} has an LSTM encoder: declare it ICellEncoderUnderTest");
             var cn = new float[expectedCn.Length];
             cell.CopyEncoderFinalCellState(cn);
-            Seq2SeqCase<T>.AssertClose(expectedCn, cn, tolerance, "encoder_c_n");
+            Close.Assert(expectedCn, cn, tolerance, "encoder_c_n");
         }
     }
 }

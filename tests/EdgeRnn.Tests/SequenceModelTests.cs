@@ -49,8 +49,8 @@ namespace EdgeRnn.Tests
             var finalHidden = new float[Lstm2layerI4H6.FinalStateSize];
             model.CopyFinalState(finalHidden);
             Assert.Equal(12, finalHidden.Length);
-            ReferenceCase<LstmI3H5>.AssertClose(data.FinalState.AsSpan(0, 6), finalHidden.AsSpan(0, 6), ReferenceTests.Tolerance, "h_n layer 0");
-            ReferenceCase<LstmI3H5>.AssertClose(data.FinalState.AsSpan(12, 6), finalHidden.AsSpan(6, 6), ReferenceTests.Tolerance, "h_n layer 1");
+            Close.Assert(data.FinalState.AsSpan(0, 6), finalHidden.AsSpan(0, 6), ReferenceTests.Tolerance, "h_n layer 0");
+            Close.Assert(data.FinalState.AsSpan(12, 6), finalHidden.AsSpan(6, 6), ReferenceTests.Tolerance, "h_n layer 1");
         }
 
         internal static void Check<TModel>(string name) where TModel : struct, ISequenceModel
@@ -61,7 +61,7 @@ namespace EdgeRnn.Tests
             var model = new TModel();
             var outputs = new float[data.RunOutputLength(data.Steps)];
             model.Run(data.Inputs, outputs);
-            ReferenceCase<LstmI3H5>.AssertClose(data.OutputLast ? data.Outputs.AsSpan(data.Outputs.Length - TModel.OutputSize) : data.Outputs, outputs,
+            Close.Assert(data.OutputLast ? data.Outputs.AsSpan(data.Outputs.Length - TModel.OutputSize) : data.Outputs, outputs,
                 ReferenceTests.Tolerance, "bidirectional Run outputs");
 
             // The final hidden state as PyTorch's h_n: forward after the last step, backward after the first.
@@ -69,7 +69,7 @@ namespace EdgeRnn.Tests
             Assert.Equal(data.FinalHidden.Length, TModel.FinalStateSize);
             var finalHidden = new float[TModel.FinalStateSize];
             model.CopyFinalState(finalHidden);
-            ReferenceCase<LstmI3H5>.AssertClose(data.FinalHidden, finalHidden, ReferenceTests.Tolerance, "h_n after Run");
+            Close.Assert(data.FinalHidden, finalHidden, ReferenceTests.Tolerance, "h_n after Run");
 
             // Nothing is carried between calls: the same sequence gives the same outputs.
             var again = new float[outputs.Length];

@@ -111,6 +111,16 @@ internal static class FixedStep
     public const int TileAccumulators = 8;
 
     /// <summary>
+    /// The two column runs of a gate-block layer (LSTM, GRU): <c>W_ih x</c> from the input matrix <c>wx</c> in panels
+    /// of 16 rows, then <c>W_hh h</c> from the recurrent matrix <c>wh</c>, one panel per block of <paramref name="blockRows"/>.
+    /// </summary>
+    public static ColumnRun[] GateBlockRuns(int input, int hidden, int blockRows) =>
+    [
+        new ColumnRun("x", "wx", input, KernelLayout.PanelWidth, $"W_ih x ({input} column{(input == 1 ? "" : "s")})"),
+        new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
+    ];
+
+    /// <summary>
     /// Most column phases: a tile with fewer than <see cref="TileAccumulators"/> accumulators (a small layer) keeps
     /// one copy of them per phase, the columns dealt round-robin, so it still has that many chains in flight and each
     /// chain is a fraction as long (a small step is bound by the FMA latency of its longest chain, not by throughput).

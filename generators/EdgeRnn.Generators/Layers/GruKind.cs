@@ -81,11 +81,7 @@ internal sealed class GruKind : RecurrentKind
         w.Line(WeightsRef("bx", $"{name}InputBias"));
         w.Line(WeightsRef("bh", $"{name}RecurrentBias"));
         w.Line("ref float h = ref state;");
-        var runs = new[]
-        {
-            new ColumnRun("x", "wx", input, panel, $"W_ih x ({input} column{(input == 1 ? "" : "s")})"),
-            new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
-        };
+        var runs = FixedStep.GateBlockRuns(input, hidden, blockRows);
         FixedStep.EmitDispatch(w, registerBound: true, (v, inline) =>
         {
             foreach (var tile in FixedStep.Tiles(v, hidden, FixedStep.TileAccumulators / 4))

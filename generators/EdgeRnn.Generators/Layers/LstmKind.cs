@@ -115,11 +115,7 @@ internal sealed class LstmKind : RecurrentKind
         w.Line(WeightsRef("bias", $"{name}Bias"));
         w.Line("ref float h = ref state;");
         w.Line($"ref float c = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref state, {hidden});");
-        var runs = new[]
-        {
-            new ColumnRun("x", "wx", input, panel, $"W_ih x ({input} column{(input == 1 ? "" : "s")})"),
-            new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
-        };
+        var runs = FixedStep.GateBlockRuns(input, hidden, blockRows);
         string[] gates = ["i", "f", "g", "o"];
         FixedStep.EmitDispatch(w, registerBound: true, (v, inline) =>
         {
