@@ -4,10 +4,8 @@ using System.Linq;
 namespace EdgeRnn.Generators.Emit;
 
 /// <summary>
-/// A SIMD width the fixed-size step code is written for. The generated step takes the widest one whose
-/// <c>IsHardwareAccelerated</c> holds (a JIT-time constant, so only that body is compiled); with neither, the general
-/// kernels run. Vector256 is AVX2 (and AVX-512 hardware, whose 512-bit kernels only pay past the sizes specialised
-/// here); Vector128 is NEON on ARM64 and SSE on x64.
+/// A SIMD width the fixed-size step code is written for, and the C# text of its operations (the generated file has
+/// no usings, so every name is global::-qualified). Which width a step takes is <see cref="FixedStep.EmitDispatch"/>'s.
 /// </summary>
 internal sealed class VectorWidth
 {
