@@ -56,6 +56,7 @@ public interface IReferenceCase
     long AllocatedBytesOverSteps(int steps);
     long AllocatedBytesOverRun(int steps);
     long AllocatedBytesOfPrepare();
+    void CheckResetAfterNaN(float tolerance);
 }
 
 public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TModel : struct, IEdgeRnnModel
@@ -146,6 +147,28 @@ public sealed class ReferenceCase<TModel>(string name) : IReferenceCase where TM
         Assert.Equal(zeros, saved);
         model.Step(data.Inputs.AsSpan(0, TModel.InputSize), again);
         Assert.Equal(first, again);
+    }
+
+    /// <summary>
+    /// NaN inputs poison the state; Reset must clear every trace of them (nothing stale in the scratch a later step
+    /// reads), so the reference outputs follow. Token models take ids, not values, and are skipped.
+    /// </summary>
+    public void CheckResetAfterNaN(float tolerance)
+    {
+        if (typeof(ITokenModel).IsAssignableFrom(typeof(TModel))) return;
+        var data = Data;
+        var model = new TModel();
+        var output = new float[TModel.OutputSize];
+        var poison = new float[TModel.InputSize];
+        poison.AsSpan().Fill(float.NaN);
+        for (int t = 0; t < 3; t++) model.Step(poison, output);
+        Assert.True(float.IsNaN(output[0]), "a NaN input should reach the output");
+        model.Reset();
+        for (int t = 0; t < data.Steps; t++)
+        {
+            model.Step(data.Inputs.AsSpan(t * TModel.InputSize, TModel.InputSize), output);
+            AssertClose(data.Outputs.AsSpan(t * TModel.OutputSize, TModel.OutputSize), output, tolerance, $"output at step {t} after NaN and Reset");
+        }
     }
 
     /// <summary>Prepare once (it compiles and unpacks), then the bytes a second Prepare allocates.</summary>

@@ -21,6 +21,9 @@ public class ReferenceTests
     [Theory, MemberData(nameof(Cases))]
     public void State_round_trips_and_Reset_returns_to_zero(string name) => ReferenceModels.All[name].CheckStateRoundTrip();
 
+    [Theory, MemberData(nameof(Cases))]
+    public void Reset_after_NaN_inputs_restores_the_reference(string name) => ReferenceModels.All[name].CheckResetAfterNaN(Tolerance);
+
     [Fact]
     public void Every_committed_reference_has_a_model()
     {

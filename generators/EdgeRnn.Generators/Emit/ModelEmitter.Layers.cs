@@ -162,10 +162,6 @@ internal static partial class ModelEmitter
     private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
 
-    /// <summary>
-    /// The layers that run fixed step code (<see cref="LayerKind.HasFixedStep"/>); a kind that reads its input as whole
-    /// vectors only right after a fixed recurrent layer, whose zero-padded new h it reads from the work area.
-    /// </summary>
     /// <summary>Where fixed steps run: SIMD of some width, and not turned off (EDGERNN_FIXED_STEPS=0).</summary>
     private const string FixedStepsCondition = "if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps)";
 
@@ -183,17 +179,12 @@ internal static partial class ModelEmitter
         return any;
     }
 
+    /// <summary>The layers that run fixed step code (<see cref="LayerKind.HasFixedStep"/>; not bidirectional ones).</summary>
     private static bool[] FixedLayers(ModelSpec model)
     {
         var result = new bool[model.Layers.Length];
         for (int i = 0; i < result.Length; i++)
-        {
-            var layer = model.Layers[i];
-            bool fixedStep = layer.Reverse is null && layer.Kind.HasFixedStep(layer);
-            if (fixedStep && layer.Kind.FixedStepReadsPaddedInput)
-                fixedStep = i > 0 && result[i - 1] && model.Layers[i - 1].IsRecurrent;
-            result[i] = fixedStep;
-        }
+            result[i] = model.Layers[i].Reverse is null && model.Layers[i].Kind.HasFixedStep(model.Layers[i]);
         return result;
     }
 
@@ -264,9 +255,7 @@ internal static partial class ModelEmitter
             w.Line($"// Layer {i}: {layer.Kind.TypeName} '{Escape(layer.Name)}' {layer.InputSize} -> {h}{(fixedLayers[i] ? ", fixed step" : "")}");
             if (fixedLayers[i])
             {
-                // A kind that reads whole vectors takes the previous fixed step's padded h from the work area.
-                string input = layer.Kind.FixedStepReadsPaddedInput ? $"{Unsafe}.Add(ref scratchRef, {layout.WorkOffset})" : currentRef;
-                w.Line($"L{i}Step(ref {input}, ref {Unsafe}.Add(ref stateRef, {stateOffset}), ref scratchRef, ref {Unsafe}.Add(ref scratchRef, {layout.WorkOffset}), ref {Unsafe}.Add(ref scratchRef, {outputOffset}));");
+                w.Line($"L{i}Step(ref {currentRef}, ref {Unsafe}.Add(ref stateRef, {stateOffset}), ref scratchRef, ref {Unsafe}.Add(ref scratchRef, {layout.WorkOffset}), ref {Unsafe}.Add(ref scratchRef, {outputOffset}));");
             }
             else
             {

@@ -82,15 +82,9 @@ internal abstract class LayerKind
     public virtual bool HasFixedStep(LayerSpec layer) => false;
 
     /// <summary>
-    /// True when the fixed step reads its input as whole vectors, so it needs the zero-padded h a fixed recurrent step
-    /// leaves in <c>work</c> (the layer before must be one); false when it reads the input float by float (any source).
-    /// </summary>
-    public virtual bool FixedStepReadsPaddedInput => false;
-
-    /// <summary>
     /// The body of the layer's fixed step: refs <c>x</c> (input), <c>state</c> (this layer's state), <c>gates</c>
-    /// (scratch for the gate rows), <c>work</c> (scratch; a recurrent layer leaves its new h there, zero-padded to
-    /// whole vectors) and <c>y</c> (a stateless layer's output) are in scope. Written once per <see cref="VectorWidth"/> (see <see cref="FixedStep.EmitDispatch"/>).
+    /// (scratch for the gate rows), <c>work</c> (scratch: a recurrent layer's new h before it replaces the old one) and
+    /// <c>y</c> (a stateless layer's output) are in scope; <c>x</c> is exactly the layer's input size long. Written once per <see cref="VectorWidth"/> (see <see cref="FixedStep.EmitDispatch"/>).
     /// </summary>
     public virtual void EmitFixedStep(SourceWriter w, LayerSpec layer, string name) { }
 

@@ -105,33 +105,47 @@ internal sealed class LinearKind : LayerKind
 
     public override bool HasFixedStep(LayerSpec layer) => layer.OutputSize <= FixedStepMaxOutputs;
 
-    /// <summary>It loads the input as whole vectors: the zero-padded h of the recurrent step before it.</summary>
-    public override bool FixedStepReadsPaddedInput => true;
-
-    /// <summary>y = act(W x + b): one dot product per output, the input read as whole vectors (zeros past its end).</summary>
+    /// <summary>
+    /// y = act(W x + b): one dot product per output, the input read a vector at a time and its last, partial vector
+    /// lane by lane (x is exactly I floats: a state's h, an earlier layer's output or the input).
+    /// </summary>
     public override void EmitFixedStep(SourceWriter w, LayerSpec layer, string name)
     {
-        int outputs = layer.OutputSize, stride = (layer.InputSize + FixedRowAlignment - 1) / FixedRowAlignment * FixedRowAlignment;
+        int inputs = layer.InputSize, outputs = layer.OutputSize, stride = (inputs + FixedRowAlignment - 1) / FixedRowAlignment * FixedRowAlignment;
         w.Line(WeightsRef("rows", $"{name}Rows"));
         w.Line(WeightsRef("bias", $"{name}Bias"));
         FixedStep.EmitDispatch(w, registerBound: false, (v, _) =>
         {
-            int vectors = (layer.InputSize + v.Lanes - 1) / v.Lanes;
-            w.Line($"// {(outputs == 1 ? "The output" : $"Each of the {outputs} outputs")}: a dot product of its row with x over {vectors} vector{(vectors == 1 ? "" : "s")}");
+            int whole = inputs / v.Lanes, tail = inputs - whole * v.Lanes;
+            w.Line($"// {(outputs == 1 ? "The output" : $"Each of the {outputs} outputs")}: a dot product of its row with x ({whole} whole vector{(whole == 1 ? "" : "s")}{(tail > 0 ? $" and {tail} float{(tail == 1 ? "" : "s")}" : "")})");
             for (int o = 0; o < outputs; o++)
-                w.Line($"var s{o} = {v.Load("rows", (o * stride).ToString())} * {v.Load("x", "0")};");
-            if (vectors <= FixedStep.UnrollLimit)
+                w.Line($"var s{o} = global::System.Runtime.Intrinsics.{v.Name}<float>.Zero;");
+            if (whole <= FixedStep.UnrollLimit)
             {
-                for (int k = 1; k < vectors; k++)
+                for (int k = 0; k < whole; k++)
+                {
+                    w.OpenBlock();
+                    w.Line($"var e = {v.Load("x", (k * v.Lanes).ToString())};");
                     for (int o = 0; o < outputs; o++)
-                        w.Line($"s{o} = {v.Fma(v.Load("rows", (o * stride + k * v.Lanes).ToString()), v.Load("x", (k * v.Lanes).ToString()), $"s{o}")};");
+                        w.Line($"s{o} = {v.Fma(v.Load("rows", (o * stride + k * v.Lanes).ToString()), "e", $"s{o}")};");
+                    w.Close();
+                }
             }
             else
             {
-                w.Open($"for (nuint k = {v.Lanes}; k < {vectors * v.Lanes}; k += {v.Lanes})");
+                w.Open($"for (nuint k = 0; k < {whole * v.Lanes}; k += {v.Lanes})");
                 w.Line($"var e = {v.Load("x", "k")};");
                 for (int o = 0; o < outputs; o++)
                     w.Line($"s{o} = {v.Fma(v.Load("rows", o == 0 ? "k" : $"k + {o * stride}"), "e", $"s{o}")};");
+                w.Close();
+            }
+            if (tail > 0)
+            {
+                // The rows are zero past I, the partial vector zero past x's end.
+                w.OpenBlock();
+                w.Line($"var e = {v.LoadPartial("x", whole * v.Lanes, tail)};");
+                for (int o = 0; o < outputs; o++)
+                    w.Line($"s{o} = {v.Fma(v.Load("rows", (o * stride + whole * v.Lanes).ToString()), "e", $"s{o}")};");
                 w.Close();
             }
             for (int o = 0; o < outputs; o++)

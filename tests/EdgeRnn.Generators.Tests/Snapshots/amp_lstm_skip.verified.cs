@@ -142,7 +142,7 @@ namespace TestModels
                 // Layer 0: lstm 'rec' 1 -> 12, fixed step
                 L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
                 // Layer 1: linear 'lin' 12 -> 1, fixed step
-                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 24), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 80));
+                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 24), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 80));
             }
             else
             {
@@ -545,17 +545,34 @@ namespace TestModels
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Bias);
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                // The output: a dot product of its row with x over 2 vectors
-                var s0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
-                s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 8), s0);
+                // The output: a dot product of its row with x (1 whole vector and 4 floats)
+                var s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
+                    s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 0), e, s0);
+                }
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 8), global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                    s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 8), e, s0);
+                }
                 y = global::System.Runtime.Intrinsics.Vector256.Sum(s0) + bias;
             }
             else
             {
-                // The output: a dot product of its row with x over 3 vectors
-                var s0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
-                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s0);
-                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 8), s0);
+                // The output: a dot product of its row with x (3 whole vectors)
+                var s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 0), e, s0);
+                }
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 4), e, s0);
+                }
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 8);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 8), e, s0);
+                }
                 y = global::System.Runtime.Intrinsics.Vector128.Sum(s0) + bias;
             }
         }

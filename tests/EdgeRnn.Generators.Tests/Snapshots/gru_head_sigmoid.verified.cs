@@ -142,7 +142,7 @@ namespace TestModels
                 // Layer 0: gru 'rnn' 3 -> 8, fixed step
                 L0Step(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 0));
                 // Layer 1: linear 'head' 8 -> 3, fixed step
-                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 8), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64));
+                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 8), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 64));
             }
             else
             {
@@ -716,23 +716,38 @@ namespace TestModels
             ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Bias);
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                // Each of the 3 outputs: a dot product of its row with x over 1 vector
-                var s0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
-                var s1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 8) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
-                var s2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 16) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
+                // Each of the 3 outputs: a dot product of its row with x (1 whole vector)
+                var s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, 0);
+                    s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 0), e, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 8), e, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 16), e, s2);
+                }
                 y = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.Sum(s0) + bias);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.Sum(s1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 1));
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.Sum(s2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 2));
             }
             else
             {
-                // Each of the 3 outputs: a dot product of its row with x over 2 vectors
-                var s0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 0) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
-                var s1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 8) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
-                var s2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 16) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
-                s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s0);
-                s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s1);
-                s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4), s2);
+                // Each of the 3 outputs: a dot product of its row with x (2 whole vectors)
+                var s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 0), e, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 8), e, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 16), e, s2);
+                }
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 4);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 4), e, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 12), e, s1);
+                    s2 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 20), e, s2);
+                }
                 y = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.Sum(s0) + bias);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.Sum(s1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 1));
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 2) = global::EdgeRnn.Kernels.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.Sum(s2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 2));

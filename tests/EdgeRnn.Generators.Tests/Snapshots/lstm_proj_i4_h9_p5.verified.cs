@@ -127,11 +127,62 @@ namespace TestModels
         private void StepCore(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             global::System.Span<float> state = _state;
-            // Layer 0: lstm 'rnn' 4 -> 5
-            global::EdgeRnn.Kernels.Cells.LstmProjected(L0InputWeights, L0RecurrentWeights, L0Bias, L0ProjectionWeights, L0ProjectionBias, input, state.Slice(0, 5), state.Slice(5, 9), scratch.Slice(0, 48), scratch.Slice(48, 25));
-            // Layer 1: linear 'head' 5 -> 2
-            global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 5), scratch.Slice(73, 16), 2, global::EdgeRnn.Kernels.ActivationKind.None);
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && global::EdgeRnn.Kernels.SimdPaths.FixedSteps)
+            {
+                ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+                ref float scratchRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
+                // Layer 0: lstm 'rnn' 4 -> 5
+                global::EdgeRnn.Kernels.Cells.LstmProjected(L0InputWeights, L0RecurrentWeights, L0Bias, L0ProjectionWeights, L0ProjectionBias, input, state.Slice(0, 5), state.Slice(5, 9), scratch.Slice(0, 48), scratch.Slice(48, 25));
+                // Layer 1: linear 'head' 5 -> 2, fixed step
+                L1Step(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, 14), ref scratchRef, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 48), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratchRef, 73));
+            }
+            else
+            {
+                // Layer 0: lstm 'rnn' 4 -> 5
+                global::EdgeRnn.Kernels.Cells.LstmProjected(L0InputWeights, L0RecurrentWeights, L0Bias, L0ProjectionWeights, L0ProjectionBias, input, state.Slice(0, 5), state.Slice(5, 9), scratch.Slice(0, 48), scratch.Slice(48, 25));
+                // Layer 1: linear 'head' 5 -> 2
+                global::EdgeRnn.Kernels.Cells.Linear(L1Weights, L1Bias, state.Slice(0, 5), scratch.Slice(73, 16), 2, global::EdgeRnn.Kernels.ActivationKind.None);
+            }
             scratch.Slice(73, 2).CopyTo(output);
+        }
+
+        // Layer 1 (linear 'head', 5 -> 2): one step with every size a constant.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void L1Step(ref float x, ref float state, ref float gates, ref float work, ref float y)
+        {
+            ref float rows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Rows);
+            ref float bias = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(L1Bias);
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                // Each of the 2 outputs: a dot product of its row with x (0 whole vectors and 5 floats)
+                var s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4), 0f, 0f, 0f));
+                    s0 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 0), e, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector256.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rows, 8), e, s1);
+                }
+                y = global::System.Runtime.Intrinsics.Vector256.Sum(s0) + bias;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = global::System.Runtime.Intrinsics.Vector256.Sum(s1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 1);
+            }
+            else
+            {
+                // Each of the 2 outputs: a dot product of its row with x (1 whole vector and 1 float)
+                var s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                var s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x, 0);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 0), e, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 8), e, s1);
+                }
+                {
+                    var e = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4), 0f, 0f, 0f);
+                    s0 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 4), e, s0);
+                    s1 = global::System.Runtime.Intrinsics.Vector128.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rows, 12), e, s1);
+                }
+                y = global::System.Runtime.Intrinsics.Vector128.Sum(s0) + bias;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 1) = global::System.Runtime.Intrinsics.Vector128.Sum(s1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, 1);
+            }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
