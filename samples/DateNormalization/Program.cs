@@ -56,6 +56,9 @@ var source = new int[Dates.MaxSourceLength];
 var output = new int[Dates.MaxDecodeLength];
 var workspace = new float[Decoder.BeamWorkspaceSize<Dates>(beamWidth)];
 
+// Compiled and unpacked before timing, as an application would at start-up.
+Dates.Prepare();
+
 // The held-out set: exact match of EdgeRnn's greedy and beam outputs, PyTorch's (from the file) and their agreement.
 int edgeGreedy = 0, edgeBeam = 0, torchGreedy = 0, torchBeam = 0, sameGreedy = 0, sameBeam = 0, skipped = 0;
 bool torchBeamComparable = beamWidth == pyTorchBeamWidth;
