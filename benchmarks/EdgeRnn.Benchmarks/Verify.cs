@@ -33,47 +33,27 @@ public static class Verify
     private static int DecodeStepCheck()
     {
         var bench = new DecodeStep();
-        try
-        {
-            bench.Setup();
-            return 0;
-        }
-        catch (InvalidOperationException e)
-        {
-            Console.WriteLine("FAIL " + e.Message);
-            return 1;
-        }
-        finally
-        {
-            bench.Cleanup();
-        }
+        return SetupAgrees(bench.Setup, bench.Cleanup);
     }
 
     private static int RtNeural<TModel>() where TModel : struct, IBenchModel
     {
         var bench = new VsRtNeural<TModel>();
-        try
-        {
-            bench.Setup();
-            return 0;
-        }
-        catch (InvalidOperationException e)
-        {
-            Console.WriteLine("FAILED " + e.Message);
-            return 1;
-        }
-        finally
-        {
-            bench.Cleanup();
-        }
+        return SetupAgrees(bench.Setup, bench.Cleanup);
     }
 
     private static int One<TModel>() where TModel : struct, IBenchModel
     {
         var bench = new Rnn<TModel>();
+        return SetupAgrees(bench.Setup, bench.Cleanup);
+    }
+
+    /// <summary>Runs a benchmark's GlobalSetup, whose cross-check throws when the implementations disagree: 0 if they agree, else 1.</summary>
+    private static int SetupAgrees(Action setup, Action cleanup)
+    {
         try
         {
-            bench.Setup();
+            setup();
             return 0;
         }
         catch (InvalidOperationException e)
@@ -83,7 +63,7 @@ public static class Verify
         }
         finally
         {
-            bench.Cleanup();
+            cleanup();
         }
     }
 }
