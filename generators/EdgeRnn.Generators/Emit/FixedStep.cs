@@ -118,6 +118,10 @@ internal static class FixedStep
         new ColumnRun("h", "wh", hidden, blockRows, $"W_hh h ({hidden} columns)"),
     ];
 
+    /// <summary>Where row <paramref name="row"/>'s column 0 is in a matrix of <paramref name="columns"/> columns packed in panels (<see cref="WeightPacking.Panels"/>).</summary>
+    public static int PanelOffset(int row, int columns) =>
+        row / KernelLayout.PanelWidth * KernelLayout.PanelWidth * columns + row % KernelLayout.PanelWidth;
+
     /// <summary>
     /// Most column phases: a tile with fewer than <see cref="TileAccumulators"/> accumulators (a small layer) keeps
     /// one copy of them per phase, the columns dealt round-robin, so it still has that many chains in flight and each

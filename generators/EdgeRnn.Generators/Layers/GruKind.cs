@@ -75,7 +75,7 @@ internal sealed class GruKind : RecurrentKind
     public override void EmitFixedStep(SourceWriter w, LayerSpec layer, string name)
     {
         int hidden = layer.OutputSize, input = layer.InputSize;
-        const int units = KernelLayout.GruBlockUnits, blockRows = KernelLayout.GruBlockRows, panel = KernelLayout.PanelWidth;
+        const int units = KernelLayout.GruBlockUnits, blockRows = KernelLayout.GruBlockRows;
         w.Line(WeightsRef("wx", $"{name}InputWeights"));
         w.Line(WeightsRef("wh", $"{name}RecurrentWeights"));
         w.Line(WeightsRef("bx", $"{name}InputBias"));
@@ -94,7 +94,7 @@ internal sealed class GruKind : RecurrentKind
                 {
                     int u = tile[t].Unit, block = u / units, lane = u % units;
                     int Row(int gate) => block * blockRows + gate * units + lane;
-                    int InputOffset(int gate) => Row(gate) / panel * panel * input + Row(gate) % panel;
+                    int InputOffset(int gate) => FixedStep.PanelOffset(Row(gate), input);
                     int RecurrentOffset(int gate) => block * blockRows * hidden + gate * units + lane;
                     accumulators.Add(new Accumulator($"r{t}", $"{v.Load("bx", Row(0).ToString())} + {v.Load("bh", Row(0).ToString())}", [InputOffset(0), RecurrentOffset(0)]));
                     accumulators.Add(new Accumulator($"z{t}", $"{v.Load("bx", Row(1).ToString())} + {v.Load("bh", Row(1).ToString())}", [InputOffset(1), RecurrentOffset(1)]));

@@ -109,7 +109,7 @@ internal sealed class LstmKind : RecurrentKind
     public override void EmitFixedStep(SourceWriter w, LayerSpec layer, string name)
     {
         int hidden = layer.CellSize, input = layer.InputSize;
-        const int units = KernelLayout.LstmBlockUnits, blockRows = KernelLayout.LstmBlockRows, panel = KernelLayout.PanelWidth;
+        const int units = KernelLayout.LstmBlockUnits, blockRows = KernelLayout.LstmBlockRows;
         w.Line(WeightsRef("wx", $"{name}InputWeights"));
         w.Line(WeightsRef("wh", $"{name}RecurrentWeights"));
         w.Line(WeightsRef("bias", $"{name}Bias"));
@@ -138,7 +138,7 @@ internal sealed class LstmKind : RecurrentKind
                         int row = block * blockRows + g * units + lane;
                         rows.Add(row);
                         accumulators.Add(new Accumulator($"{gates[g]}{t}", v.Load("bias", row.ToString()),
-                            [row / panel * panel * input + row % panel, block * blockRows * hidden + g * units + lane]));
+                            [FixedStep.PanelOffset(row, input), block * blockRows * hidden + g * units + lane]));
                     }
                 }
                 FixedStep.EmitProducts(w, v, accumulators, runs);
@@ -172,7 +172,7 @@ internal sealed class LstmKind : RecurrentKind
     /// </summary>
     private static void EmitWideFixedStep(SourceWriter w, VectorWidth v, int hidden, int input, ColumnRun[] runs)
     {
-        const int units = KernelLayout.LstmBlockUnits, blockRows = KernelLayout.LstmBlockRows, panel = KernelLayout.PanelWidth;
+        const int units = KernelLayout.LstmBlockUnits, blockRows = KernelLayout.LstmBlockRows;
         var half = v.Half!;
         int blocks = KernelLayout.BlockCount(hidden, KernelLayout.LstmGates), blocksPerTile = FixedStep.TileAccumulators / 2;
         w.Line($"// σ in the i, f and o lanes (½·tanh(x/2) + ½), tanh in the g lanes");
@@ -190,7 +190,7 @@ internal sealed class LstmKind : RecurrentKind
                 {
                     int row = block * blockRows + offset;
                     accumulators.Add(new Accumulator($"{name}{t}", v.Load("bias", row.ToString()),
-                        [row / panel * panel * input + row % panel, block * blockRows * hidden + offset]));
+                        [FixedStep.PanelOffset(row, input), block * blockRows * hidden + offset]));
                 }
             }
             FixedStep.EmitProducts(w, v, accumulators, runs);
