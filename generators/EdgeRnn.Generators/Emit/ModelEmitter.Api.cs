@@ -223,6 +223,9 @@ internal static partial class ModelEmitter
         w.Line("/// first call costs what the JIT takes to compile the model (milliseconds; nothing under NativeAOT), later calls about one step.");
         w.Line("/// </summary>");
         w.Open("public static void Prepare()");
+        // The switches the step code branches on are static readonly: read first, so they are initialised when the
+        // JIT compiles the step below and it folds them (only the taken path is compiled).
+        w.Line("_ = global::EdgeRnn.Kernels.SimdPaths.FixedSteps;");
         w.Line($"{target.Type.Name} model = default;");
         // On the stack unless large (a vocabulary of logits): Prepare runs once, so one array there is no cost.
         static string Buffer(int size, string constant) => size <= 4096 ? $"stackalloc float[{constant}]" : $"new float[{constant}]";

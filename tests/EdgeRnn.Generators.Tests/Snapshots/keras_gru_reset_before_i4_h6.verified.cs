@@ -112,6 +112,7 @@ namespace TestModels
         /// </summary>
         public static void Prepare()
         {
+            _ = global::EdgeRnn.Kernels.SimdPaths.FixedSteps;
             TestModel model = default;
             global::System.Span<float> output = stackalloc float[OutputSize];
             global::System.Span<float> input = stackalloc float[InputSize];

@@ -147,6 +147,7 @@ namespace TestModels
         /// </summary>
         public static void Prepare()
         {
+            _ = global::EdgeRnn.Kernels.SimdPaths.FixedSteps;
             TestModel model = default;
             global::System.Span<float> output = stackalloc float[OutputSize];
             model.Step(0, output);
